@@ -1,0 +1,1 @@
+"""One module per document type, turning page text into facts with evidence."""

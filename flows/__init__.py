@@ -1,0 +1,1 @@
+"""Prefect flows that run the pipeline over a batch."""

@@ -1,0 +1,118 @@
+"""One application's results, in the fixed `results.jsonl` shape of interface.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Decision = Literal["eligible", "ineligible", "needs_review"]
+RuleStatus = Literal["pass", "fail", "review"]
+RuleBasis = Literal["evidence", "claim", "none"]
+
+DEGREES = ("博士", "硕士", "本科", "大专", "中专", "高中", "其他")
+TITLES = ("高级", "副高级", "中级", "初级", "无")
+
+
+class _Open(BaseModel):
+    """A record that keeps keys it does not know: interface.md allows more keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Evidence(_Open):
+    """Where a value was read: file, page, box on the page image, and the text."""
+
+    path: str
+    page: int | None = None
+    bbox: list[float] | None = None
+    text: str | None = None
+
+
+class Fact(_Open):
+    """A value read from the documents (or claimed by the applicant) with its evidence."""
+
+    value: Any
+    confidence: float | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class DocumentResult(_Open):
+    """One document of an application: a file, or a page range of a bundled PDF."""
+
+    path: str
+    sha256: str
+    doc_type: str | None
+    pages: int | None = None
+    status: Literal["ok", "error"] = "ok"
+    error: str | None = None
+
+
+class Mismatch(_Open):
+    """A key where the applicant's claim and the documents disagree."""
+
+    key: str
+    claimed: Any
+    extracted: Any
+
+
+class RuleResult(_Open):
+    """One rule's verdict, the article it enforces and a one-line reason in Chinese."""
+
+    id: str
+    article: str
+    status: RuleStatus
+    basis: RuleBasis
+    reason: str
+
+
+class Flag(_Open):
+    """Something a reviewer should look at that no rule decides."""
+
+    code: str
+    detail: str
+
+
+class ApplicationResult(_Open):
+    """One line of results.jsonl."""
+
+    application_id: str
+    ruleset: str
+    ruleset_version: str
+    as_of: str
+    decision: Decision | None = None
+    documents: list[DocumentResult] = Field(default_factory=list)
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    claims: dict[str, Fact] = Field(default_factory=dict)
+    mismatches: list[Mismatch] = Field(default_factory=list)
+    rules: list[RuleResult] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+
+
+def write_results(records: Iterable[ApplicationResult], path: Path) -> None:
+    """Write records as results.jsonl: one UTF-8 JSON object per line, keys in a stable order."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=False))
+            out.write("\n")
+
+
+def read_results_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """Yield (line number, parsed object or None, error or None) for every non-blank line."""
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                parsed = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"第{number}行不是合法的JSON：{exc.msg}"
+                continue
+            if not isinstance(parsed, dict):
+                yield number, None, f"第{number}行不是JSON对象"
+                continue
+            yield number, parsed, None

@@ -1,0 +1,1 @@
+"""Intake, page reading, OCR, storage and the rule engine: the stages a batch flows through."""
