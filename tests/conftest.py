@@ -1,0 +1,31 @@
+"""Shared fixtures: generated batches (with known truth) and the dev-set beside the repository."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fixtures.generate import generate_batch
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_SET = REPO.parent / "shared" / "dev-set"
+
+
+@pytest.fixture(scope="session")
+def small_batches(tmp_path_factory) -> dict[str, Path]:
+    """Eight generated applications per rule set (seed 11): covers clean apps and sixteen traps each."""
+    root = tmp_path_factory.mktemp("fx")
+    return {rs: generate_batch(root / rs, rs, 8, 11).root for rs in ("hubei-yanxuan", "changzhi-shifan")}
+
+
+def read_truth(root: Path) -> list[dict]:
+    return [json.loads(line) for line in (root / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def dev_set() -> Path:
+    if not DEV_SET.is_dir():
+        pytest.skip("../shared/dev-set 不存在：跳过依赖真实材料的测试")
+    return DEV_SET

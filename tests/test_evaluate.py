@@ -1,0 +1,59 @@
+"""The evaluator: the truth scores perfectly against itself; damage lowers the scores without a crash."""
+
+from __future__ import annotations
+
+import json
+
+from fixtures.evaluate import score, values_match
+from tests.conftest import read_truth
+
+
+def test_truth_against_itself_scores_100_percent(small_batches):
+    for root in small_batches.values():
+        s = score(root / "truth.jsonl", root / "truth.jsonl").summary()
+        for key in ("doc_type_accuracy", "doc_status_accuracy", "fact_accuracy", "claim_accuracy", "rule_agreement",
+                    "rule_basis_agreement", "decision_accuracy", "mismatch_precision", "mismatch_recall",
+                    "flag_precision", "flag_recall"):
+            assert s[key] == 1.0, key
+        assert s["false_accepts"] == 0 and s["false_rejects"] == 0
+
+
+def test_damaged_results_score_lower_without_crashing(small_batches, tmp_path):
+    root = small_batches["hubei-yanxuan"]
+    records = read_truth(root)
+    flipped = next(r for r in records if r["decision"] != "eligible")
+    flipped["decision"] = "eligible"
+    damaged_fact = next(r for r in records if "org_name" in r["facts"])
+    damaged_fact["facts"]["org_name"]["value"] = "别的公司"
+    records[0]["rules"] = records[0]["rules"][:3]
+    records[1]["mismatches"].append({"key": "credit_code", "claimed": "x", "extracted": "y"})
+    dropped = records.pop()
+    path = tmp_path / "results.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in records] + ["{not json", json.dumps({"no_id": 1}), json.dumps({"application_id": "9999"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = score(root / "truth.jsonl", path).summary()
+    assert s["applications"]["found"] == len(records)
+    assert s["false_accepts"] >= 1
+    assert s["fact_accuracy_by_key"]["org_name"] < 1
+    assert s["rule_agreement"] < 1
+    assert s["mismatch_precision"] < 1
+    assert s["decision_accuracy"] < 1
+    assert len(s["applications"]["bad_lines"]) == 2
+    assert s["applications"]["unknown"] == ["9999"]
+    assert ("missing" in "".join(s["decision_confusion"])) and dropped["application_id"]
+
+
+def test_empty_results_score_zero_not_crash(small_batches, tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("", encoding="utf-8")
+    s = score(small_batches["changzhi-shifan"] / "truth.jsonl", path).summary()
+    assert s["applications"]["found"] == 0
+    assert s["decision_accuracy"] == 0.0 and s["fact_accuracy"] == 0.0
+
+
+def test_values_match_normalises_width_and_tolerates_rounding():
+    assert values_match("科沃电子（杭州）有限公司", "科沃电子(杭州)有限公司")
+    assert values_match(126.5, 126.52)
+    assert not values_match(126.5, 150)
+    assert values_match([{"a": 1}, {"a": 2}], [{"a": 2}, {"a": 1}])
+    assert not values_match(True, 1.0) or values_match(True, True)
