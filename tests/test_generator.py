@@ -33,6 +33,13 @@ def application_files(batch: Path, app_id: str) -> dict[str, bytes]:
         return {zip_entry_name(i): zf.read(i) for i in zf.infolist()}
 
 
+def records_with_files(batches: dict[str, Path]):
+    """Every truth record of the batches with its application's files."""
+    for root in batches.values():
+        for record in read_truth(root):
+            yield record, application_files(root / "batch", record["application_id"])
+
+
 def test_same_seed_gives_byte_identical_batches(tmp_path):
     a = generate_batch(tmp_path / "a", "hubei-yanxuan", 3, 42).root
     b = generate_batch(tmp_path / "b", "hubei-yanxuan", 3, 42).root
@@ -94,34 +101,30 @@ def test_text_layer_pdfs_carry_the_fact_text_on_the_evidence_page(small_batches)
 def test_image_evidence_boxes_lie_on_ink(small_batches):
     """A box that missed its text after rotation or perspective would cover blank paper."""
     checked = 0
-    for root in small_batches.values():
-        for record in read_truth(root):
-            files = application_files(root / "batch", record["application_id"])
-            kinds = {d["path"]: d for d in record["documents"]}
-            for key in ("org_name", "credit_code", "registration_date"):
-                for ev in record["facts"].get(key, {}).get("evidence", []):
-                    if not ev["bbox"] or kinds[ev["path"]]["format"] not in ("jpg", "png"):
-                        continue
-                    img = Image.open(io.BytesIO(files[ev["path"]])).convert("L")
-                    x0, y0, x1, y1 = ev["bbox"]
-                    assert 0 <= x0 < x1 <= img.width + 1 and 0 <= y0 < y1 <= img.height + 1
-                    crop = img.crop((int(x0), int(y0), int(x1), int(y1)))
-                    assert crop.getextrema()[0] < 120, (record["application_id"], key)
-                    checked += 1
+    for record, files in records_with_files(small_batches):
+        kinds = {d["path"]: d for d in record["documents"]}
+        for key in ("org_name", "credit_code", "registration_date"):
+            for ev in record["facts"].get(key, {}).get("evidence", []):
+                if not ev["bbox"] or kinds[ev["path"]]["format"] not in ("jpg", "png"):
+                    continue
+                img = Image.open(io.BytesIO(files[ev["path"]])).convert("L")
+                x0, y0, x1, y1 = ev["bbox"]
+                assert 0 <= x0 < x1 <= img.width + 1 and 0 <= y0 < y1 <= img.height + 1
+                crop = img.crop((int(x0), int(y0), int(x1), int(y1)))
+                assert crop.getextrema()[0] < 120, (record["application_id"], key)
+                checked += 1
     assert checked >= 5
 
 
 def test_photos_carry_their_capture_time_in_exif(small_batches):
-    for root in small_batches.values():
-        for record in read_truth(root):
-            files = application_files(root / "batch", record["application_id"])
-            times = set(record["facts"].get("photo_taken_at", {}).get("value", []))
-            photos = [d for d in record["documents"] if d["doc_type"] == "service_photo"]
-            assert photos
-            for doc in photos:
-                exif = Image.open(io.BytesIO(files[doc["path"]])).getexif().get_ifd(0x8769)
-                stamp = exif[0x9003].replace(":", "-", 2).replace(" ", "T")
-                assert stamp in times
+    for record, files in records_with_files(small_batches):
+        times = set(record["facts"].get("photo_taken_at", {}).get("value", []))
+        photos = [d for d in record["documents"] if d["doc_type"] == "service_photo"]
+        assert photos
+        for doc in photos:
+            exif = Image.open(io.BytesIO(files[doc["path"]])).getexif().get_ifd(0x8769)
+            stamp = exif[0x9003].replace(":", "-", 2).replace(" ", "T")
+            assert stamp in times
 
 
 def test_xlsx_rosters_list_the_people_of_the_staff_fact(small_batches):
