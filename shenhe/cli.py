@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from shenhe import __version__
@@ -52,43 +60,93 @@ def process(
     batch: Annotated[Path, typer.Argument(help="批次目录：每个申请一个子目录或一个 .zip")],
     rules: Annotated[str, typer.Option("--rules", help="规则集 id 或规则文件路径")],
     as_of: Annotated[str, typer.Option("--as-of", help="评审基准日 YYYY-MM-DD")],
-    db: Annotated[str | None, typer.Option("--db", help="数据库 URL（默认：工作目录下的内嵌数据库）")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="数据库 URL（默认：工作目录下的内嵌数据库 data/shenhe.db）")] = None,
     out: Annotated[Path, typer.Option("--out", help="输出目录，写入 results.jsonl")] = Path("out"),
+    ocr_engine: Annotated[str, typer.Option("--ocr-engine", help="OCR 引擎：rapidocr（默认）、tesseract、paddleocr")] = "rapidocr",
 ) -> None:
-    """读取批次中的每个申请并写出 results.jsonl（当前版本：收件清点，识别与评估尚在开发）。"""
-    from models.results import ApplicationResult, DocumentResult, write_results
-    from pipeline.intake import read_batch
+    """读取批次中的每个申请：识别每个文档、读取每页文字并入库，写出 results.jsonl。"""
+    from models.results import write_results
+    from pipeline.ocr import OcrUnavailable, make_engine
+    from pipeline.process import BatchProcessor
 
     ruleset = _check_ruleset(rules)
-    try:
-        as_of_day = date.fromisoformat(as_of)
-    except ValueError:
-        console.print(f"[red]--as-of 日期格式不正确：{as_of}（应为 YYYY-MM-DD）[/red]")
-        raise typer.Exit(2) from None
+    as_of_day = _check_date(as_of)
     if not batch.is_dir():
         console.print(f"[red]批次目录不存在或不是目录：{batch}[/red]")
         raise typer.Exit(2)
-    entries = [e for e in sorted(batch.iterdir()) if e.is_dir() or e.suffix.lower() == ".zip"]
-    records, errors, files = [], 0, 0
-    with _progress() as bar:
-        task = bar.add_task("清点申请", total=len(entries))
-        for intake in read_batch(batch):
-            documents = [DocumentResult(path=f.path, sha256=f.sha256, doc_type=None, pages=f.pages,
-                                        status="error" if f.error else "ok", error=f.error, kind=f.kind)
-                         for f in intake.files]
-            for f in intake.files:
-                if f.error:
-                    errors += 1
-                    console.print(f"[yellow]{intake.application_id}/{f.path}：{f.error}[/yellow]")
-            if intake.error:
-                console.print(f"[red]{intake.application_id}：{intake.error}[/red]")
-            files += len(intake.files)
-            records.append(ApplicationResult(application_id=intake.application_id, ruleset=Path(ruleset).stem,
-                                             ruleset_version="unversioned", as_of=as_of_day.isoformat(), documents=documents))
-            bar.advance(task)
+    try:
+        engine = make_engine(ocr_engine)
+    except OcrUnavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    store = _open_store(db)
+    entries = [e for e in sorted(batch.iterdir()) if (e.is_dir() and not e.is_symlink()) or e.suffix.lower() == ".zip"]
+    with _run_progress() as bar:
+        task = bar.add_task("读取申请", total=len(entries), files=0, pages=0, rate="—")
+        started = time.perf_counter()
+        tally = {"files": 0, "pages": 0}
+
+        def listen(event: str, data: dict) -> None:
+            if event == "file":
+                tally["files"] += 1
+                tally["pages"] += data.get("pages", 0)
+                if data.get("error"):
+                    bar.console.print(f"[yellow]{data['path']}：{data['error']}[/yellow]")
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            bar.update(task, advance=1 if event == "application" else 0, files=tally["files"], pages=tally["pages"],
+                       rate=f"{tally['pages'] / elapsed:.1f}")
+
+        processor = BatchProcessor(store, ruleset, as_of_day.isoformat(), engine_factory=lambda: engine, listener=listen)
+        records, counts = processor(batch)
     write_results(records, out / "results.jsonl")
-    console.print(f"已清点 {len(records)} 个申请、{files} 个文件，其中 {errors} 个文件无法读取；结果写入 {out / 'results.jsonl'}")
-    console.print("[dim]说明：本版本只完成收件清点（文件、哈希、格式、页数、损坏检测）；文档分类、事实抽取与规则评估将在后续版本提供。[/dim]")
+    store.close()
+    console.print(f"已处理 {counts.applications} 个申请、{counts.files} 个文件、{counts.documents} 个文档；"
+                  f"新读取 {counts.files_read} 个文件（{counts.pages} 页，其中 OCR {counts.ocr_pages} 页），"
+                  f"沿用已读取 {counts.files_reused} 个；{counts.file_errors} 个文件无法读取；用时 {counts.seconds:.1f} 秒")
+    console.print(f"结果写入 {out / 'results.jsonl'}")
+    console.print("[dim]说明：本版本完成收件、逐页读取（文字层/OCR）、文档分类与入库；事实抽取与规则评估将在后续版本提供。[/dim]")
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="jsonl 或 xlsx")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件")],
+    db: Annotated[str | None, typer.Option("--db", help="数据库 URL（默认：工作目录下的内嵌数据库）")] = None,
+) -> None:
+    """导出已入库的结果（每个申请最新的一条）。"""
+    from pipeline.export import export_jsonl, export_xlsx
+
+    if format not in ("jsonl", "xlsx"):
+        console.print(f"[red]不支持的导出格式：{format}（可选 jsonl、xlsx）[/red]")
+        raise typer.Exit(2)
+    store = _open_store(db)
+    count = (export_jsonl if format == "jsonl" else export_xlsx)(store, out)
+    store.close()
+    console.print(f"已导出 {count} 个申请的结果：{out}")
+
+
+def _check_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        console.print(f"[red]--as-of 日期格式不正确：{text}（应为 YYYY-MM-DD）[/red]")
+        raise typer.Exit(2) from None
+
+
+def _open_store(db: str | None):
+    from pipeline.store import Store, StoreError
+
+    try:
+        return Store(db)
+    except StoreError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _run_progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("文件 {task.fields[files]}"), TextColumn("页 {task.fields[pages]}"),
+                    TextColumn("{task.fields[rate]} 页/秒"), TimeElapsedColumn(), TimeRemainingColumn(), console=console)
 
 
 @app.command("eval")

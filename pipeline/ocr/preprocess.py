@@ -1,0 +1,119 @@
+"""OpenCV clean-up before recognition: red seals out, quarter turns, skew, reading order."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from models.pages import BBox
+
+Quad = np.ndarray  # (4, 2) float: top-left, top-right, bottom-right, bottom-left
+
+
+def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
+    """A copy with the red ink of round seals whitened; red titles and text are kept."""
+    hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+    red = cv2.inRange(hsv, (0, 70, 80), (12, 255, 255)) | cv2.inRange(hsv, (160, 70, 80), (180, 255, 255))
+    if cv2.countNonZero(red) < 200:
+        return bgr
+    short_side = min(bgr.shape[:2])
+    # Closing joins a seal's ring and characters into one blob; text lines stay long and thin.
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
+    blobs = cv2.morphologyEx(red, cv2.MORPH_CLOSE, kernel)
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    seal_mask = np.zeros_like(red)
+    for index in range(1, count):
+        x, y, w, h, _area = stats[index]
+        size = max(w, h)
+        if 0.06 * short_side <= size <= 0.45 * short_side and 0.6 <= w / max(h, 1) <= 1.6:
+            cv2.ellipse(seal_mask, ((x + w / 2, y + h / 2), (w * 1.1, h * 1.1), 0), 255, -1)
+    if not seal_mask.any():
+        return bgr
+    whiten = cv2.dilate(red & seal_mask, np.ones((3, 3), np.uint8))
+    cleaned = bgr.copy()
+    cleaned[whiten > 0] = 255
+    return cleaned
+
+
+def quad_size(quad: Quad) -> tuple[float, float]:
+    """(length along the text, height across it) of a detected box."""
+    width = float(np.linalg.norm(quad[1] - quad[0]))
+    height = float(np.linalg.norm(quad[3] - quad[0]))
+    return width, height
+
+
+def vertical_share(quads: list[Quad]) -> float:
+    """Share (by length) of the elongated text boxes that stand upright: a page turned 90°."""
+    tall = wide = 0.0
+    for quad in quads:
+        xs, ys = quad[:, 0], quad[:, 1]
+        w, h = float(xs.max() - xs.min()), float(ys.max() - ys.min())
+        if max(w, h) < 2.5 * max(min(w, h), 1.0):
+            continue  # single characters and blobs say nothing about direction
+        if h > w:
+            tall += h
+        else:
+            wide += w
+    return tall / (tall + wide) if tall + wide else 0.0
+
+
+def rotate_quarter(bgr: np.ndarray, turns: int) -> np.ndarray:
+    """The image turned `turns` × 90° clockwise."""
+    code = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}.get(turns % 4)
+    return bgr if code is None else cv2.rotate(bgr, code)
+
+
+def rotate_quads_180(quads: list[Quad], width: int, height: int) -> list[Quad]:
+    """Boxes of an image that is then turned 180°, corners re-ordered to start top-left."""
+    turned = []
+    for quad in quads:
+        points = np.stack([width - quad[:, 0], height - quad[:, 1]], axis=1)
+        turned.append(points[[2, 3, 0, 1]])
+    return turned
+
+
+def skew_degrees(quads: list[Quad]) -> float:
+    """The page's small tilt: the median angle of the long text boxes (positive = clockwise)."""
+    angles = []
+    for quad in quads:
+        width, height = quad_size(quad)
+        if width < 4 * max(height, 1.0):
+            continue
+        dx, dy = quad[1] - quad[0]
+        angle = math.degrees(math.atan2(dy, dx))
+        if abs(angle) < 15:
+            angles.append(angle)
+    return float(np.median(angles)) if len(angles) >= 3 else 0.0
+
+
+def quad_to_bbox(quad: Quad) -> BBox:
+    """The axis-aligned box around a quadrilateral, rounded to whole pixels."""
+    xs, ys = quad[:, 0], quad[:, 1]
+    return (round(float(xs.min()), 1), round(float(ys.min()), 1), round(float(xs.max()), 1), round(float(ys.max()), 1))
+
+
+def reading_order(boxes: list[BBox], skew_deg: float = 0.0) -> list[int]:
+    """Indices of boxes top to bottom, then left to right within a row, after undoing the skew."""
+    if not boxes:
+        return []
+    theta = math.radians(skew_deg)
+    cos, sin = math.cos(theta), math.sin(theta)
+    centres = []
+    for x0, y0, x1, y1 in boxes:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        centres.append((cx * cos + cy * sin, -cx * sin + cy * cos, y1 - y0))
+    order = sorted(range(len(boxes)), key=lambda i: centres[i][1])
+    rows: list[list[int]] = []
+    for index in order:
+        _x, y, h = centres[index]
+        if rows:
+            last = rows[-1]
+            row_y = sum(centres[i][1] for i in last) / len(last)
+            row_h = max(centres[i][2] for i in last)
+            if abs(y - row_y) < 0.5 * min(h, row_h):
+                last.append(index)
+                continue
+        rows.append([index])
+    return [i for row in rows for i in sorted(row, key=lambda i: centres[i][0])]

@@ -1,0 +1,323 @@
+"""Pages: a file's bytes → the text of each page with boxes (text layer, OCR, DOCX or XLSX structure)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from models.pages import PageText, TextLine
+from pipeline.ocr import OcrEngine, OcrResult, OcrUnavailable, engine_key, engine_label
+
+RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
+IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
+READER_VERSION = "pages-1"  # bump when what a page yields changes, so stored pages are read again
+
+
+class OcrCache(Protocol):
+    """Where OCR results are kept, keyed by page image hash + engine key."""
+
+    def get(self, image_sha256: str, engine_key: str) -> OcrResult | None: ...
+
+    def put(self, image_sha256: str, engine_key: str, result: OcrResult) -> None: ...
+
+
+@dataclass
+class FileRead:
+    """Every page of one file, or the reason it could not be read."""
+
+    kind: str
+    pages: list[PageText] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    ocr_pages: int = 0
+    converted_from: str | None = None
+
+
+# ── text layer ────────────────────────────────────────────────────────────────────────────
+
+def text_layer_quality(text: str) -> tuple[int, float]:
+    """(meaningful characters, share of junk) of a PDF text layer: junk is what no font maps."""
+    meaningful = junk = 0
+    for char in text:
+        if char.isspace():
+            continue
+        code = ord(char)
+        if char == "\ufffd" or 0xE000 <= code <= 0xF8FF or unicodedata.category(char) in ("Cc", "Co", "Cs"):
+            junk += 1
+        elif char.isalnum() or unicodedata.category(char).startswith("P"):
+            meaningful += 1
+    total = meaningful + junk
+    return meaningful, (junk / total if total else 0.0)
+
+
+def text_layer_is_usable(text: str) -> bool:
+    """A page's text layer is read instead of OCR when it has real text and little junk."""
+    meaningful, junk_share = text_layer_quality(text.replace("(cid:", "\ufffd"))
+    return meaningful >= 15 and junk_share < 0.1
+
+
+def plumber_lines_to_text_lines(lines: list[dict], scale: float) -> list[TextLine]:
+    """pdfplumber's text lines (points) → our lines with character boxes (pixels at RENDER_DPI)."""
+    result = []
+    for line in lines:
+        chars = [c for c in line.get("chars", []) if c.get("text", "").strip()]
+        text = "".join(c["text"] for c in chars) if chars else line["text"].strip()
+        if not text:
+            continue
+        boxes = [(round(c["x0"] * scale, 1), round(c["top"] * scale, 1), round(c["x1"] * scale, 1),
+                  round(c["bottom"] * scale, 1)) for c in chars] if chars else None
+        result.append(TextLine(text=text, bbox=(round(line["x0"] * scale, 1), round(line["top"] * scale, 1),
+                                                round(line["x1"] * scale, 1), round(line["bottom"] * scale, 1)),
+                               confidence=1.0, char_boxes=boxes))
+    return result
+
+
+# ── images ────────────────────────────────────────────────────────────────────────────────
+
+def register_heif() -> bool:
+    """Let Pillow open HEIC photos (pillow-heif); False when it is not installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def image_frames(data: bytes) -> Iterator[Image.Image]:
+    """Each frame of an image file (TIFFs have several), EXIF orientation applied, as RGB."""
+    register_heif()
+    with Image.open(io.BytesIO(data)) as img:
+        for index in range(getattr(img, "n_frames", 1)):
+            img.seek(index)
+            frame = ImageOps.exif_transpose(img.copy())
+            yield _to_rgb(frame)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(img, dtype=np.float64)
+        peak = array.max() or 1.0
+        img = Image.fromarray((array * (255.0 / peak)).astype(np.uint8))
+    if img.mode in ("RGBA", "LA", "P"):
+        background = Image.new("RGB", img.size, "white")
+        rgba = img.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return img.convert("RGB")
+
+
+def image_sha256(bgr: np.ndarray) -> str:
+    """The hash of a page image's pixels: the OCR cache key."""
+    digest = hashlib.sha256(str(bgr.shape).encode())
+    digest.update(np.ascontiguousarray(bgr).data)
+    return digest.hexdigest()
+
+
+def pil_to_bgr(img: Image.Image) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(img.convert("RGB"))[:, :, ::-1])
+
+
+# ── office documents ──────────────────────────────────────────────────────────────────────
+
+def docx_to_page(data: bytes) -> PageText:
+    """A DOCX as one page: paragraphs and table rows in document order, tables kept as cells."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(io.BytesIO(data))
+    page = PageText(page_no=1, source="docx")
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                page.lines.append(TextLine(text=block.text.strip()))
+        elif isinstance(block, Table):
+            rows = []
+            for row in block.rows:
+                cells = _unique_cells([cell.text.strip() for cell in row.cells])
+                rows.append(cells)
+                if any(cells):
+                    page.lines.append(TextLine(text="\t".join(cells)))
+            page.tables.append(rows)
+    return page
+
+
+def _unique_cells(cells: list[str]) -> list[str]:
+    """python-docx repeats a merged cell's text in every grid column it spans; keep it once."""
+    result: list[str] = []
+    for text in cells:
+        if result and text and text == result[-1]:
+            result.append("")
+        else:
+            result.append(text)
+    return result
+
+
+def xlsx_to_pages(data: bytes, max_rows: int = 20000) -> list[PageText]:
+    """Each worksheet as a page: non-empty rows as table rows and as tab-separated lines."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    pages = []
+    try:
+        for number, sheet in enumerate(workbook.worksheets, start=1):
+            page = PageText(page_no=number, source="xlsx")
+            rows = []
+            for index, row in enumerate(sheet.iter_rows(values_only=True)):
+                if index >= max_rows:
+                    page.error = f"工作表「{sheet.title}」超过 {max_rows} 行，只读取了前 {max_rows} 行"
+                    break
+                cells = [_cell_text(v) for v in row]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if any(cells):
+                    rows.append(cells)
+                    page.lines.append(TextLine(text="\t".join(cells)))
+            page.tables.append(rows)
+            pages.append(page)
+    finally:
+        workbook.close()
+    return pages
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def legacy_office_kind(data: bytes) -> str:
+    """'doc' or 'xls' for an OLE compound file (.wps files are Word-like)."""
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data[:65536]:
+        return "xls"
+    return "doc"
+
+
+def convert_legacy(data: bytes, timeout: int = 120) -> tuple[str, bytes]:
+    """A .doc/.xls/.wps converted by LibreOffice to DOCX/XLSX; RuntimeError with a Chinese message."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise RuntimeError("旧版Office文件（.doc/.xls/.wps）：本机未安装 LibreOffice，无法转换；"
+                           "请安装 LibreOffice，或将文件另存为 .docx/.xlsx 后重新提交")
+    source_kind = legacy_office_kind(data)
+    target = {"doc": "docx", "xls": "xlsx"}[source_kind]
+    with tempfile.TemporaryDirectory(prefix="shenhe-lo-") as tmp:
+        folder = Path(tmp)
+        (folder / f"input.{source_kind}").write_bytes(data)
+        try:
+            subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/profile",
+                            "--convert-to", target, "--outdir", str(folder), str(folder / f"input.{source_kind}")],
+                           capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"LibreOffice 转换超时（{timeout} 秒）") from None
+        converted = folder / f"input.{target}"
+        if not converted.is_file():
+            raise RuntimeError("LibreOffice 无法转换此旧版Office文件，请另存为 .docx/.xlsx 后重新提交")
+        return target, converted.read_bytes()
+
+
+# ── the stage ─────────────────────────────────────────────────────────────────────────────
+
+class PageReader:
+    """Stage `pages` + `text`: one file's bytes → its pages' text; errors are returned, not raised."""
+
+    def __init__(self, engine_factory: Callable[[], OcrEngine], cache: OcrCache | None = None,
+                 dpi: int = RENDER_DPI) -> None:
+        self._engine_factory = engine_factory
+        self._engine: OcrEngine | None = None
+        self.cache = cache
+        self.dpi = dpi
+
+    @property
+    def engine(self) -> OcrEngine:
+        if self._engine is None:
+            self._engine = self._engine_factory()
+        return self._engine
+
+    def __call__(self, kind: str, data: bytes) -> FileRead:
+        started = time.perf_counter()
+        read = FileRead(kind=kind)
+        try:
+            if kind == "ole":
+                read.converted_from = "ole"
+                kind, data = convert_legacy(data)
+                read.kind = kind
+            if kind == "pdf":
+                read.pages = list(self._pdf_pages(data, read))
+            elif kind in IMAGE_KINDS:
+                read.pages = [self._ocr_page(number, pil_to_bgr(frame), read)
+                              for number, frame in enumerate(image_frames(data), start=1)]
+            elif kind == "docx":
+                read.pages = [docx_to_page(data)]
+            elif kind == "xlsx":
+                read.pages = xlsx_to_pages(data)
+            else:
+                read.error = "无法识别的文件格式"
+        except OcrUnavailable as exc:
+            read.error = str(exc)
+        except RuntimeError as exc:
+            read.error = str(exc)
+        except Exception as exc:  # a damaged file must not stop the batch
+            read.error = f"读取失败：{type(exc).__name__}：{exc}"[:300]
+        read.seconds = time.perf_counter() - started
+        return read
+
+    def _pdf_pages(self, data: bytes, read: FileRead) -> Iterator[PageText]:
+        import pdfplumber
+        import pypdfium2
+
+        scale = self.dpi / 72
+        pdf = pypdfium2.PdfDocument(data)
+        plumber = None
+        try:
+            for index in range(len(pdf)):
+                page = pdf[index]
+                text = page.get_textpage().get_text_range()
+                if text_layer_is_usable(text):
+                    if plumber is None:
+                        plumber = pdfplumber.open(io.BytesIO(data))
+                    width, height = page.get_size()
+                    lines = plumber.pages[index].extract_text_lines(return_chars=True, strip=True)
+                    yield PageText(page_no=index + 1, width=round(width * scale), height=round(height * scale),
+                                   dpi=self.dpi, source="text_layer",
+                                   lines=plumber_lines_to_text_lines(lines, scale))
+                else:
+                    bgr = pil_to_bgr(page.render(scale=scale).to_pil())
+                    yield self._ocr_page(index + 1, bgr, read, dpi=self.dpi)
+        finally:
+            if plumber is not None:
+                plumber.close()
+            pdf.close()
+
+    def _ocr_page(self, number: int, bgr: np.ndarray, read: FileRead, dpi: float | None = None) -> PageText:
+        started = time.perf_counter()
+        sha = image_sha256(bgr)
+        engine = self.engine
+        key = engine_key(engine)
+        result = self.cache.get(sha, key) if self.cache else None
+        if result is None:
+            result = engine(bgr)
+            read.ocr_pages += 1
+            if self.cache:
+                self.cache.put(sha, key, result)
+        return PageText(page_no=number, width=result.width, height=result.height, dpi=dpi, source="ocr",
+                        engine=engine_label(engine), rotation=result.rotation, skew_deg=result.skew_deg,
+                        image_sha256=sha, lines=result.lines, seconds=round(time.perf_counter() - started, 3))

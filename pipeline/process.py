@@ -1,0 +1,145 @@
+"""A batch through the stages: intake → pages (text layer | OCR) → identify → store → results records."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.pages import PageText
+from models.results import ApplicationResult, DocumentResult
+from pipeline.identify import Identifier
+from pipeline.intake import IntakeApplication, IntakeFile, read_batch
+from pipeline.ocr import OcrEngine, engine_key, engine_label, make_engine
+from pipeline.pages import READER_VERSION, PageReader
+from pipeline.store import Store
+
+IDENTIFY_VERSION = "identify-1"
+RULESET_VERSION_PENDING = "unversioned"  # no rule set is applied yet (issue 5)
+
+
+@dataclass
+class RunCounts:
+    """What a run did, for the closing line and the `runs` table."""
+
+    applications: int = 0
+    files: int = 0
+    files_read: int = 0
+    files_reused: int = 0
+    file_errors: int = 0
+    documents: int = 0
+    pages: int = 0
+    ocr_pages: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "errors"} | {"errors": self.errors[:200]}
+
+
+Listener = Callable[[str, dict[str, Any]], None]
+
+
+class BatchProcessor:
+    """Reads every application of a batch into the store and returns their results records."""
+
+    def __init__(self, store: Store, ruleset: str, as_of: str, ocr_engine: str = "rapidocr",
+                 engine_factory: Callable[[], OcrEngine] | None = None, listener: Listener | None = None) -> None:
+        self.store = store
+        self.ruleset = ruleset
+        self.as_of = as_of
+        self.engine = (engine_factory or (lambda: make_engine(ocr_engine)))()
+        self.reader = PageReader(lambda: self.engine, cache=store)
+        self.reader_key = f"{READER_VERSION}:{engine_key(self.engine)}"
+        self.identify = Identifier()
+        self.listener = listener or (lambda _event, _data: None)
+
+    def __call__(self, batch: Path) -> tuple[list[ApplicationResult], RunCounts]:
+        started = time.perf_counter()
+        run = self.store.start_run(str(batch.resolve()), self.ruleset, self.as_of, engine_label(self.engine))
+        counts = RunCounts()
+        records = []
+        for intake in read_batch(batch):
+            records.append(self._application(run, intake, counts))
+            counts.applications += 1
+            self.listener("application", {"application_id": intake.application_id})
+        counts.seconds = round(time.perf_counter() - started, 2)
+        self.store.finish_run(run.id, counts.as_dict())
+        return records, counts
+
+    def _application(self, run, intake: IntakeApplication, counts: RunCounts) -> ApplicationResult:
+        if intake.error:
+            counts.errors.append(f"{intake.application_id}：{intake.error}")
+        application_pk = self.store.save_application(
+            run, intake.application_id, str(intake.source), intake.error,
+            [{"path": f.path, "sha256": f.sha256, "kind": f.kind, "size": len(f.data), "error": f.error}
+             for f in intake.files])
+        for item in intake.files:
+            self._read(item, intake.application_id, counts)
+        documents = []
+        for stored in self.store.current_files(application_pk):
+            documents += self._documents(stored, counts)
+        record = ApplicationResult(application_id=intake.application_id, ruleset=Path(self.ruleset).stem,
+                                   ruleset_version=RULESET_VERSION_PENDING, as_of=self.as_of, documents=documents)
+        if intake.error:
+            record.error = intake.error  # type: ignore[attr-defined]
+        self.store.save_result(application_pk, run.id, record.model_dump(mode="json"))
+        return record
+
+    def _read(self, item: IntakeFile, application_id: str, counts: RunCounts) -> None:
+        """Read the file's pages unless these bytes were read before (in this run or an earlier one)."""
+        counts.files += 1
+        if item.error:
+            counts.file_errors += 1
+            counts.errors.append(f"{application_id}/{item.path}：{item.error}")
+            self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "error": item.error})
+            return
+        if self.store.is_read(item.sha256, self.reader_key):
+            counts.files_reused += 1
+            self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "reused": True})
+            return
+        read = self.reader(item.kind, item.data)
+        self.store.save_pages(item.sha256, self.reader_key, read.pages, read.error, read.seconds, read.ocr_pages,
+                              read.converted_from)
+        counts.files_read += 1
+        counts.pages += len(read.pages)
+        counts.ocr_pages += read.ocr_pages
+        if read.error:
+            counts.file_errors += 1
+            counts.errors.append(f"{application_id}/{item.path}：{read.error}")
+        self.listener("file", {"path": item.path, "pages": len(read.pages), "ocr_pages": read.ocr_pages,
+                               "error": read.error})
+
+    def _documents(self, stored, counts: RunCounts) -> list[DocumentResult]:
+        """The file's documents for results.jsonl, identifying them when not yet identified."""
+        content = stored.content
+        error = stored.intake_error or content.error
+        if error:
+            return [DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=None, pages=content.page_count,
+                                   status="error", error=error, kind=stored.kind)]
+        found = stored.documents
+        if not found or any(d.identify_version != IDENTIFY_VERSION for d in found):
+            pages: list[PageText] = self.store.pages(stored.sha256)
+            identified = self.identify(stored.path, content.kind, pages)
+            rows = [{"page_start": d.page_start, "page_end": d.page_end, "doc_type": d.doc_type,
+                     "confidence": d.confidence, "clues": d.clues, "identify_version": IDENTIFY_VERSION}
+                    for d in identified]
+            self.store.save_documents(stored.id, rows)
+            found = [_Row(**row) for row in rows]
+        counts.documents += len(found)
+        return [DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=d.doc_type,
+                               pages=d.page_end - d.page_start + 1, status="ok", error=None, kind=stored.kind,
+                               page_start=d.page_start, page_end=d.page_end, confidence=d.confidence)
+                for d in found]
+
+
+@dataclass
+class _Row:
+    page_start: int
+    page_end: int
+    doc_type: str
+    confidence: float
+    clues: list[str]
+    identify_version: str

@@ -1,0 +1,195 @@
+"""Stage `store`: everything read and decided, kept in SQLite (default, WAL) or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from models.pages import PageText, TextLine
+from models.store import (
+    Application,
+    Batch,
+    Content,
+    Document,
+    File,
+    OcrCacheEntry,
+    Page,
+    Result,
+    Run,
+)
+from pipeline.ocr import OcrResult
+from pipeline.store.database import StoreError, make_engine, migrate, normalise_url
+
+__all__ = ["Store", "StoreError", "normalise_url"]
+
+
+class Store:
+    """The one way stages read and write the database; each write is its own transaction."""
+
+    def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
+        self.engine = engine or make_engine(url)
+        migrate(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ── batches, runs, applications, files ───────────────────────────────────────────────
+
+    def start_run(self, batch_path: str, ruleset: str, as_of: str, ocr_engine: str) -> Run:
+        """Record a run over a batch (the batch row is made the first time it is seen)."""
+        with self.sessions.begin() as session:
+            batch = session.scalar(select(Batch).where(Batch.path == batch_path))
+            if batch is None:
+                batch = Batch(path=batch_path)
+                session.add(batch)
+                session.flush()
+            run = Run(batch_id=batch.id, ruleset=ruleset, as_of=as_of, ocr_engine=ocr_engine, counts={})
+            session.add(run)
+        return run
+
+    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
+        with self.sessions.begin() as session:
+            run = session.get(Run, run_id)
+            run.finished_at = datetime.now(UTC)
+            run.counts = counts
+
+    def save_application(self, run: Run, application_id: str, source: str, error: str | None,
+                         files: list[dict[str, Any]]) -> int:
+        """Upsert an application and its files as found by this run; returns its key."""
+        with self.sessions.begin() as session:
+            app = session.scalar(select(Application).where(Application.batch_id == run.batch_id,
+                                                           Application.application_id == application_id))
+            if app is None:
+                app = Application(batch_id=run.batch_id, application_id=application_id, source=source)
+                session.add(app)
+                session.flush()
+            app.source, app.error, app.last_run_id = source, error, run.id
+            known = {f.path: f for f in session.scalars(select(File).where(File.application_pk == app.id))}
+            for item in files:
+                self._ensure_content(session, item["sha256"], item["kind"], item["size"])
+                row = known.get(item["path"])
+                if row is None:
+                    row = File(application_pk=app.id, path=item["path"], sha256=item["sha256"], kind=item["kind"],
+                               size=item["size"])
+                    session.add(row)
+                elif row.sha256 != item["sha256"]:
+                    # The applicant replaced the file: its old documents describe other bytes.
+                    session.execute(delete(Document).where(Document.file_id == row.id))
+                    row.sha256, row.kind, row.size = item["sha256"], item["kind"], item["size"]
+                row.intake_error, row.last_run_id = item.get("error"), run.id
+            return app.id
+
+    @staticmethod
+    def _ensure_content(session: Session, sha256: str, kind: str, size: int) -> None:
+        if session.get(Content, sha256) is None:
+            session.add(Content(sha256=sha256, kind=kind, size=size))
+            session.flush()
+
+    def current_files(self, application_pk: int) -> list[File]:
+        """The application's files seen by its latest run, with their content and documents."""
+        with self.sessions() as session:
+            app = session.get(Application, application_pk)
+            return list(session.scalars(
+                select(File).where(File.application_pk == application_pk, File.last_run_id == app.last_run_id)
+                .options(selectinload(File.content), selectinload(File.documents)).order_by(File.path)))
+
+    # ── contents and pages ───────────────────────────────────────────────────────────────
+
+    def is_read(self, sha256: str, reader_key: str) -> bool:
+        """Whether these bytes were already read with this reader (so nothing is read again)."""
+        with self.sessions() as session:
+            content = session.get(Content, sha256)
+            return content is not None and content.reader_key == reader_key
+
+    def save_pages(self, sha256: str, reader_key: str, pages: list[PageText], error: str | None,
+                   seconds: float, ocr_pages: int, converted_from: str | None) -> None:
+        """Replace the stored pages of one content in a single transaction."""
+        with self.sessions.begin() as session:
+            content = session.get(Content, sha256)
+            session.execute(delete(Page).where(Page.content_sha256 == sha256))
+            for page in pages:
+                session.add(page_to_row(sha256, page))
+            content.reader_key, content.error = reader_key, error
+            content.page_count = len(pages) if not error else None
+            content.read_seconds, content.ocr_pages, content.converted_from = seconds, ocr_pages, converted_from
+            content.read_at = datetime.now(UTC)
+
+    def pages(self, sha256: str) -> list[PageText]:
+        with self.sessions() as session:
+            rows = session.scalars(select(Page).where(Page.content_sha256 == sha256).order_by(Page.page_no))
+            return [row_to_page(row) for row in rows]
+
+    # ── documents ────────────────────────────────────────────────────────────────────────
+
+    def save_documents(self, file_id: int, documents: list[dict[str, Any]]) -> None:
+        with self.sessions.begin() as session:
+            session.execute(delete(Document).where(Document.file_id == file_id))
+            for item in documents:
+                session.add(Document(file_id=file_id, **item))
+
+    # ── OCR cache ────────────────────────────────────────────────────────────────────────
+
+    def get(self, image_sha256: str, engine_key: str) -> OcrResult | None:
+        """OCR cache lookup (the `OcrCache` protocol of pipeline.pages)."""
+        with self.sessions() as session:
+            row = session.get(OcrCacheEntry, (image_sha256, engine_key))
+            if row is None:
+                return None
+            return OcrResult([TextLine.model_validate(line) for line in row.lines], row.width, row.height,
+                             row.rotation, row.skew_deg)
+
+    def put(self, image_sha256: str, engine_key: str, result: OcrResult, engine: str = "") -> None:
+        with self.sessions.begin() as session:
+            if session.get(OcrCacheEntry, (image_sha256, engine_key)) is None:
+                session.add(OcrCacheEntry(image_sha256=image_sha256, engine_key=engine_key, engine=engine,
+                                          width=result.width, height=result.height, rotation=result.rotation,
+                                          skew_deg=result.skew_deg,
+                                          lines=[line.model_dump(mode="json") for line in result.lines]))
+
+    # ── results ──────────────────────────────────────────────────────────────────────────
+
+    def save_result(self, application_pk: int, run_id: int | None, payload: dict[str, Any]) -> None:
+        """Keep one results record per (application, rule set, version, as-of); a re-run replaces it."""
+        key = (payload["ruleset"], payload["ruleset_version"], payload["as_of"])
+        with self.sessions.begin() as session:
+            row = session.scalar(select(Result).where(
+                Result.application_pk == application_pk, Result.ruleset == key[0],
+                Result.ruleset_version == key[1], Result.as_of == key[2]))
+            if row is None:
+                session.add(Result(application_pk=application_pk, ruleset=key[0], ruleset_version=key[1],
+                                   as_of=key[2], run_id=run_id, payload=payload))
+            else:
+                row.payload, row.run_id = payload, run_id
+
+    def latest_results(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(batch path, payload) of the newest result of every application, in batch and id order."""
+        with self.sessions() as session:
+            query = (select(Batch.path, Application.application_id, Result.payload, Result.updated_at, Result.id)
+                     .join(Application, Application.batch_id == Batch.id)
+                     .join(Result, Result.application_pk == Application.id)
+                     .order_by(Batch.path, Application.application_id, Result.updated_at.desc(), Result.id.desc()))
+            seen: set[tuple[str, str]] = set()
+            for batch_path, application_id, payload, _updated, _id in session.execute(query):
+                if (batch_path, application_id) not in seen:
+                    seen.add((batch_path, application_id))
+                    yield batch_path, payload
+
+
+def page_to_row(sha256: str, page: PageText) -> Page:
+    return Page(content_sha256=sha256, page_no=page.page_no, width=page.width, height=page.height, dpi=page.dpi,
+                source=page.source, engine=page.engine, rotation=page.rotation, skew_deg=page.skew_deg,
+                image_sha256=page.image_sha256, text=page.text,
+                lines=[line.model_dump(mode="json", exclude_none=True) for line in page.lines],
+                tables=page.tables, seconds=page.seconds, error=page.error)
+
+
+def row_to_page(row: Page) -> PageText:
+    return PageText(page_no=row.page_no, width=row.width, height=row.height, dpi=row.dpi, source=row.source,
+                    engine=row.engine, rotation=row.rotation, skew_deg=row.skew_deg, image_sha256=row.image_sha256,
+                    lines=[TextLine.model_validate(line) for line in row.lines], tables=row.tables,
+                    seconds=row.seconds, error=row.error)

@@ -1,0 +1,61 @@
+"""Opening the database: URL rules, SQLite settings, and Alembic migrations to the newest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+DEFAULT_DB_PATH = Path("data") / "shenhe.db"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or migrated; the message is for the user."""
+
+
+def normalise_url(url: str | None) -> str:
+    """`None` → the embedded SQLite file; `postgresql://` → the psycopg 3 driver; a path → SQLite."""
+    if not url:
+        DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DEFAULT_DB_PATH}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        Path(url).parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{url}"
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web app read while a batch is being written; NORMAL is safe with WAL.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str | None) -> Engine:
+    """A SQLAlchemy engine for the URL, SQLite tuned for one writer and many readers."""
+    full = normalise_url(url)
+    if full.startswith("sqlite"):
+        engine = create_engine(full, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(full, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (creates it in an empty database)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:
+        raise StoreError(f"无法打开或升级数据库 {engine.url.render_as_string(hide_password=True)}：{exc}") from exc
