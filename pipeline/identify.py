@@ -51,7 +51,7 @@ CLUES: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
     "qualification_certificate": (
         ("资质认定证书", "资质证书", "许可证", "备案证明", "资格证书", "认定证书", "ICP备案", "备案证书"),
         {"证书编号": 3, "发证机关": 3, "发证日期": 2, "有效期": 2, "备案号": 2, "资质": 2, "许可": 1,
-         "编号": 1, "颁发": 1}),
+         "编号": 1, "颁发": 1, "单位名称": 1}),
     "authenticity_declaration": (
         ("真实性声明", "真实性承诺书", "诚信承诺书", "承诺书", "声明"),
         {"真实": 2, "法律责任": 3, "虚假": 2, "承诺": 2, "郑重声明": 3, "不实": 1, "重大遗漏": 2}),
@@ -117,7 +117,7 @@ def page_to_clues(page: PageText) -> PageClues:
     head = _head_lines(page, lines)
     scores: dict[str, float] = {}
     titled: set[str] = set()
-    for doc_type, (titles, keywords) in CLUES.items():
+    for doc_type, (titles, keywords) in _NORMALISED_CLUES.items():
         score = sum(weight for word, weight in keywords.items() if word in text)
         if any(title in line for line in head for title in titles):
             score += TITLE_WEIGHT
@@ -181,6 +181,10 @@ def pages_to_segments(clues: list[PageClues]) -> list[tuple[int, int]]:
         starts.append(index)
         current = doc_type
     return [(start + 1, (starts[i + 1] if i + 1 < len(starts) else len(clues))) for i, start in enumerate(starts)]
+
+
+_NORMALISED_CLUES = {doc_type: (tuple(normalise(t) for t in titles), {normalise(w): v for w, v in words.items()})
+                     for doc_type, (titles, words) in CLUES.items()}
 
 
 class Identifier:

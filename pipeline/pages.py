@@ -205,8 +205,10 @@ def _cell_text(value: object) -> str:
 
 
 def legacy_office_kind(data: bytes) -> str:
-    """'doc' or 'xls' for an OLE compound file (.wps files are Word-like)."""
-    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data[:65536]:
+    """'doc' or 'xls' for an OLE compound file, from its stream names (.wps files are Word-like)."""
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return "xls"
     return "doc"
 

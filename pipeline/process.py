@@ -16,7 +16,7 @@ from pipeline.ocr import OcrEngine, engine_key, engine_label, make_engine
 from pipeline.pages import READER_VERSION, PageReader
 from pipeline.store import Store
 
-IDENTIFY_VERSION = "identify-1"
+IDENTIFY_VERSION = "identify-2"
 RULESET_VERSION_PENDING = "unversioned"  # no rule set is applied yet (issue 5)
 
 

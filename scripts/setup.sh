@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-ukai tesseract-ocr tesseract-ocr-chi-sim)
+# LibreOffice (no GUI) converts legacy .doc/.xls/.wps submissions.
+DEBIAN_PACKAGES=(fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-ukai tesseract-ocr tesseract-ocr-chi-sim
+                 libreoffice-writer-nogui libreoffice-calc-nogui)
 PYTHON=${PYTHON:-python3}
 
 missing=()

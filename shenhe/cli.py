@@ -189,6 +189,11 @@ def evaluate(
     for name, value in rows:
         table.add_row(name, value)
     console.print(table)
+    by_type = summary["doc_type_accuracy_by_type"]
+    if by_type:
+        console.print("文档类型准确率（按类型）：" + "，".join(f"{k} {v:.0%}" for k, v in by_type.items() if v is not None))
+    if summary["doc_type_confusion"]:
+        console.print("[yellow]类型判错：" + "，".join(f"{k}×{n}" for k, n in summary["doc_type_confusion"].items()) + "[/yellow]")
     weak = {k: v for k, v in summary["fact_accuracy_by_key"].items() if v is not None and v < 1}
     if weak:
         console.print("事实键准确率低于100%：" + "，".join(f"{k} {v:.0%}" for k, v in sorted(weak.items(), key=lambda kv: kv[1])[:15]))

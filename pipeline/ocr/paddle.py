@@ -10,7 +10,7 @@ import numpy as np
 from models.pages import TextLine
 from pipeline.ocr.base import OcrResult, OcrUnavailable
 from pipeline.ocr.preprocess import quad_to_bbox, reading_order, skew_degrees, suppress_red_seals
-from pipeline.ocr.rapid import PpOcr, orient
+from pipeline.ocr.rapid import PIPELINE_REVISION, PpOcr, orient
 
 MODEL_DIR_ENV = "SHENHE_PADDLE_MODELS"
 
@@ -32,7 +32,7 @@ class PaddleOcrEngine:
         except ImportError as exc:
             raise OcrUnavailable("未安装 PaddleOCR：pip install paddleocr paddlepaddle") from exc
         self.settings = {"model_dir": folder.name, **settings}
-        self.version = getattr(paddleocr, "__version__", "3")
+        self.version = f"{getattr(paddleocr, '__version__', '3')} {PIPELINE_REVISION}"
         self._ocr = PaddleOCR(
             text_detection_model_dir=str(folder / "det"), text_recognition_model_dir=str(folder / "rec"),
             use_doc_orientation_classify=False, use_doc_unwarping=False, use_textline_orientation=False,

@@ -99,11 +99,13 @@ def reading_order(boxes: list[BBox], skew_deg: float = 0.0) -> list[int]:
     if not boxes:
         return []
     theta = math.radians(skew_deg)
-    cos, sin = math.cos(theta), math.sin(theta)
+    cos, sin, slope = math.cos(theta), math.sin(theta), abs(math.tan(theta))
     centres = []
     for x0, y0, x1, y1 in boxes:
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        centres.append((cx * cos + cy * sin, -cx * sin + cy * cos, y1 - y0))
+        # A tilted line's upright box is taller than its text by width·tan(skew).
+        height = max(y1 - y0 - (x1 - x0) * slope, 0.3 * (y1 - y0))
+        centres.append((cx * cos + cy * sin, -cx * sin + cy * cos, height))
     order = sorted(range(len(boxes)), key=lambda i: centres[i][1])
     rows: list[list[int]] = []
     for index in order:

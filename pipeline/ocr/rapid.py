@@ -23,6 +23,8 @@ from pipeline.ocr.preprocess import (
 # recognition one line at a time (no padding to the widest line of a batch) cost 1.3 CPU-s
 # with the same text read.
 DEFAULT_SETTINGS = {"det_limit_side_len": 960, "rec_batch_num": 1, "threads": 1, "text_score": 0.5}
+# Part of the cache key: bump when orientation, seal suppression or line order change.
+PIPELINE_REVISION = "ocr-2"
 
 
 class PpOcr:
@@ -42,7 +44,7 @@ class PpOcr:
         self._crop = get_rotate_crop_image
         self._ocr = RapidOCR(params={
             "Global.use_cls": False,
-            "Global.log_level": "warning",
+            "Global.log_level": "error",
             "Global.text_score": text_score,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": threads,
@@ -116,7 +118,7 @@ class RapidOcrEngine:
     def __init__(self, **settings: object) -> None:
         self.settings = {**DEFAULT_SETTINGS, **settings}
         self.pp = PpOcr(**self.settings)  # type: ignore[arg-type]
-        self.version = self.pp.version
+        self.version = f"{self.pp.version} {PIPELINE_REVISION}"
 
     def __call__(self, bgr: np.ndarray) -> OcrResult:
         cleaned = suppress_red_seals(bgr)

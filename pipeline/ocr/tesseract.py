@@ -12,7 +12,7 @@ import numpy as np
 from models.pages import TextLine
 from pipeline.ocr.base import OcrResult, OcrUnavailable
 from pipeline.ocr.preprocess import reading_order, skew_degrees, suppress_red_seals
-from pipeline.ocr.rapid import PpOcr, orient
+from pipeline.ocr.rapid import PIPELINE_REVISION, PpOcr, orient
 
 # psm 3 keeps ruled tables readable (psm 6 destroys them); one OpenMP thread gives the same
 # text for half the CPU (../shared/spec/ocr-notes.md).
@@ -36,7 +36,7 @@ class TesseractEngine:
             raise OcrUnavailable("未找到 Tesseract：请安装 Debian 软件包 tesseract-ocr tesseract-ocr-chi-sim") from exc
         if self.settings["lang"] not in languages:
             raise OcrUnavailable(f"Tesseract 缺少语言包 {self.settings['lang']}：请安装 tesseract-ocr-chi-sim")
-        self.version = version
+        self.version = f"{version} {PIPELINE_REVISION}"
         self._tess = pytesseract
         self._pp = PpOcr()
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")

@@ -19,12 +19,10 @@ class StoreError(RuntimeError):
 def normalise_url(url: str | None) -> str:
     """`None` → the embedded SQLite file; `postgresql://` → the psycopg 3 driver; a path → SQLite."""
     if not url:
-        DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{DEFAULT_DB_PATH}"
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if "://" not in url:
-        Path(url).parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{url}"
     return url
 
@@ -43,6 +41,9 @@ def make_engine(url: str | None) -> Engine:
     """A SQLAlchemy engine for the URL, SQLite tuned for one writer and many readers."""
     full = normalise_url(url)
     if full.startswith("sqlite"):
+        database = full.split(":///", 1)[1] if ":///" in full else ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(full, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
