@@ -95,6 +95,10 @@ def process(
             elapsed = max(time.perf_counter() - started, 1e-6)
             bar.update(task, advance=1 if event == "application" else 0, files=tally["files"], pages=tally["pages"],
                        rate=f"{tally['pages'] / elapsed:.1f}")
+            if event == "application" and not console.is_terminal:  # a log file gets one line per application
+                done = int(bar.tasks[0].completed)
+                console.print(f"[{done}/{len(entries)}] {data['application_id']}：累计文件 {tally['files']}，"
+                              f"页 {tally['pages']}，{tally['pages'] / elapsed:.1f} 页/秒")
 
         processor = BatchProcessor(store, ruleset, as_of_day.isoformat(), engine_factory=lambda: engine, listener=listen)
         records, counts = processor(batch)

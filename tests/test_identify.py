@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 
-import pytest
-
 from models.pages import PageText, TextLine
 from pipeline.identify import Identifier, name_hint, normalise
 from pipeline.intake import sniff

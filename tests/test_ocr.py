@@ -11,7 +11,12 @@ from PIL import Image, ImageDraw
 from fixtures.render.fonts import pil_font
 from models.pages import bbox_to_source
 from pipeline.ocr import OcrUnavailable, make_engine
-from pipeline.ocr.preprocess import reading_order, rotate_quarter, suppress_red_seals, vertical_share
+from pipeline.ocr.preprocess import (
+    reading_order,
+    rotate_quarter,
+    suppress_red_seals,
+    vertical_share,
+)
 from tests.conftest import read_truth
 
 
@@ -74,9 +79,9 @@ def _scanned_docs(small_batches, effect: str | None = None):
     for root in small_batches.values():
         for record in read_truth(root):
             for d in record["documents"]:
-                if d["format"] in ("scan_jpg", "jpg") and d["status"] == "ok" and d["legible"] and d["effects"] is not None:
-                    if effect is None or effect in d["effects"]:
-                        yield root, record, d
+                scanned = d["format"] in ("scan_jpg", "jpg") and d["status"] == "ok" and d["legible"]
+                if scanned and (effect is None or effect in (d["effects"] or [])):
+                    yield root, record, d
 
 
 @pytest.mark.parametrize("effect", ["rot90", "rot180", "rot270"])

@@ -1,0 +1,91 @@
+"""`shenhe process` and `shenhe export` on generated batches: identification, errors named, nothing read twice."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from fixtures.evaluate import score
+from shenhe.cli import app
+from tests.conftest import read_truth
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module", params=["hubei-yanxuan", "changzhi-shifan"])
+def processed(request, small_batches, tmp_path_factory):
+    """A generated batch processed once into its own SQLite store."""
+    ruleset = request.param
+    root = small_batches[ruleset]
+    work = tmp_path_factory.mktemp(f"run-{ruleset}")
+    as_of = json.loads((root / "batch.json").read_text(encoding="utf-8"))["as_of"]
+    args = ["process", str(root / "batch"), "--rules", ruleset, "--as-of", as_of, "--db", str(work / "s.db")]
+    first = runner.invoke(app, [*args, "--out", str(work / "first")])
+    return {"root": root, "work": work, "args": args, "first": first}
+
+
+def test_process_exits_0_and_identifies_documents(processed):
+    assert processed["first"].exit_code == 0, processed["first"].output
+    summary = score(processed["root"] / "truth.jsonl", processed["work"] / "first" / "results.jsonl").summary()
+    assert summary["applications"]["found"] == summary["applications"]["expected"] == 8
+    assert summary["doc_status_accuracy"] == 1.0
+    assert summary["doc_type_accuracy"] >= 0.98, summary["doc_type_confusion"]
+
+
+def test_every_unreadable_file_is_reported_by_name(processed):
+    output = processed["first"].output.replace("\n", "")
+    results = {json.loads(line)["application_id"]: json.loads(line)
+               for line in (processed["work"] / "first" / "results.jsonl").read_text(encoding="utf-8").splitlines()}
+    broken = [(r["application_id"], d["path"]) for r in read_truth(processed["root"]) for d in r["documents"]
+              if d["status"] == "error"]
+    for application_id, path in broken:
+        found = [d for d in results[application_id]["documents"] if d["path"] == path]
+        assert found and found[0]["status"] == "error" and found[0]["error"], path
+        assert path.rsplit("/", 1)[-1] in output
+
+
+def test_second_run_reads_nothing_and_gives_the_same_results(processed):
+    second = runner.invoke(app, [*processed["args"], "--out", str(processed["work"] / "second")])
+    assert second.exit_code == 0, second.output
+    assert "新读取 0 个文件" in second.output.replace("\n", "")
+    first = (processed["work"] / "first" / "results.jsonl").read_text(encoding="utf-8")
+    assert (processed["work"] / "second" / "results.jsonl").read_text(encoding="utf-8") == first
+
+
+def test_export_jsonl_equals_results_and_xlsx_has_a_row_per_application(processed):
+    db = processed["args"][-1]
+    jsonl = processed["work"] / "export.jsonl"
+    assert runner.invoke(app, ["export", "--format", "jsonl", "--db", db, "--out", str(jsonl)]).exit_code == 0
+    assert jsonl.read_text(encoding="utf-8") == (processed["work"] / "first" / "results.jsonl").read_text(encoding="utf-8")
+    xlsx = processed["work"] / "export.xlsx"
+    assert runner.invoke(app, ["export", "--format", "xlsx", "--db", db, "--out", str(xlsx)]).exit_code == 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(xlsx)
+    assert book["申请"].max_row == 1 + 8
+    assert book["文档"].max_row > 8
+    assert runner.invoke(app, ["export", "--format", "csv", "--db", db, "--out", str(xlsx)]).exit_code == 2
+
+
+def test_the_batch_folder_is_not_modified(small_batches, tmp_path):
+    root = small_batches["hubei-yanxuan"]
+    copy = tmp_path / "batch"
+    copy.mkdir()
+    for entry in sorted((root / "batch").iterdir())[:2]:  # two applications are enough to show it
+        (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, copy / entry.name)
+    before = sorted((p.relative_to(copy).as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in copy.rglob("*"))
+    result = runner.invoke(app, ["process", str(copy), "--rules", "hubei-yanxuan", "--as-of", "2026-06-30",
+                                 "--db", str(tmp_path / "s.db"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    after = sorted((p.relative_to(copy).as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in copy.rglob("*"))
+    assert after == before
+
+
+def test_bad_arguments_exit_2(tmp_path):
+    assert runner.invoke(app, ["process", str(tmp_path / "none"), "--rules", "hubei-yanxuan",
+                               "--as-of", "2026-06-30"]).exit_code == 2
+    assert runner.invoke(app, ["process", str(tmp_path), "--rules", "hubei-yanxuan", "--as-of", "2026-06-30",
+                               "--ocr-engine", "abbyy"]).exit_code == 2
