@@ -65,7 +65,7 @@ def evidence_items(record: dict) -> list[dict]:
 
 
 def measure(fixtures: Path, store: Store) -> dict:
-    """{effect: {chars, errors, cer, boxes}} over every scanned, legible document of the truth."""
+    """{effect or type:doc_type: {chars, errors, cer, boxes}} over every scanned, legible document of the truth."""
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for line in (fixtures / "truth.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -82,13 +82,10 @@ def measure(fixtures: Path, store: Store) -> dict:
                 continue
             found = normalise(text_in_box(page, evidence["bbox"]))
             errors = min(errors_against(truth, found), len(truth))
-            for effect in doc.get("effects") or ["clean"]:
-                totals[effect][0] += len(truth)
-                totals[effect][1] += errors
-                totals[effect][2] += 1
-            totals["all"][0] += len(truth)
-            totals["all"][1] += errors
-            totals["all"][2] += 1
+            for group in [*(doc.get("effects") or ["clean"]), f"type:{doc['doc_type']}", "all"]:
+                totals[group][0] += len(truth)
+                totals[group][1] += errors
+                totals[group][2] += 1
     return {effect: {"chars": c, "errors": e, "boxes": n, "cer": round(e / c, 4) if c else None}
             for effect, (c, e, n) in sorted(totals.items())}
 
