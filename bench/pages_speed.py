@@ -112,7 +112,7 @@ def main() -> None:
             "pipeline_tesseract": []}
     pages = scan_images(scans, args.scans)
     raw_default(decode(*pages[0]))  # load the models before timing
-    reader("jpeg" if pages[0][0] == "jpeg" else "pdf", pages[0][1])
+    reader(*pages[0])
     for kind, data in pages:
         image = decode(kind, data)
         rows["pipeline"].append(timed(reader, kind, data))

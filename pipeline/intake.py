@@ -147,16 +147,20 @@ def _zip_files(source: Path) -> Iterator[IntakeFile]:
             yield _make_file("/".join(parts), zf.read(info))
 
 
+def application_entries(batch: Path) -> list[Path]:
+    """The batch's application entries (folders and zips), in name order; links and junk left out."""
+    return [entry for entry in sorted(batch.iterdir()) if not is_junk(entry.name) and not entry.is_symlink()
+            and (entry.is_dir() or entry.suffix.lower() == ".zip")]
+
+
 def read_batch(batch: Path) -> Iterator[IntakeApplication]:
     """Every application of a batch, in name order; a broken entry carries its error."""
     if not batch.is_dir():
         raise NotADirectoryError(f"批次目录不存在或不是目录：{batch}")
-    for entry in sorted(batch.iterdir()):
-        if is_junk(entry.name):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
+    for entry in application_entries(batch):
+        if entry.is_dir():
             yield IntakeApplication(entry.name, entry, list(_folder_files(entry)))
-        elif entry.suffix.lower() == ".zip":
+        else:
             app = IntakeApplication(entry.stem, entry)
             try:
                 app.files = list(_zip_files(entry))

@@ -11,6 +11,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -30,7 +31,7 @@ class OcrCache(Protocol):
 
     def get(self, image_sha256: str, engine_key: str) -> OcrResult | None: ...
 
-    def put(self, image_sha256: str, engine_key: str, result: OcrResult) -> None: ...
+    def put(self, image_sha256: str, engine_key: str, result: OcrResult, engine: str) -> None: ...
 
 
 @dataclass
@@ -86,6 +87,7 @@ def plumber_lines_to_text_lines(lines: list[dict], scale: float) -> list[TextLin
 
 # ── images ────────────────────────────────────────────────────────────────────────────────
 
+@cache
 def register_heif() -> bool:
     """Let Pillow open HEIC photos (pillow-heif); False when it is not installed."""
     try:
@@ -245,6 +247,7 @@ class PageReader:
                  dpi: int = RENDER_DPI) -> None:
         self._engine_factory = engine_factory
         self._engine: OcrEngine | None = None
+        self._engine_key = ""
         self.cache = cache
         self.dpi = dpi
 
@@ -252,6 +255,7 @@ class PageReader:
     def engine(self) -> OcrEngine:
         if self._engine is None:
             self._engine = self._engine_factory()
+            self._engine_key = engine_key(self._engine)
         return self._engine
 
     def __call__(self, kind: str, data: bytes) -> FileRead:
@@ -294,6 +298,7 @@ class PageReader:
                 page = pdf[index]
                 text = page.get_textpage().get_text_range()
                 if text_layer_is_usable(text):
+                    # pypdfium2 decides cheaply (ms); pdfplumber is opened only when a page has text to keep.
                     if plumber is None:
                         plumber = pdfplumber.open(io.BytesIO(data))
                     width, height = page.get_size()
@@ -313,13 +318,12 @@ class PageReader:
         started = time.perf_counter()
         sha = image_sha256(bgr)
         engine = self.engine
-        key = engine_key(engine)
-        result = self.cache.get(sha, key) if self.cache else None
+        result = self.cache.get(sha, self._engine_key) if self.cache else None
         if result is None:
             result = engine(bgr)
             read.ocr_pages += 1
             if self.cache:
-                self.cache.put(sha, key, result)
+                self.cache.put(sha, self._engine_key, result, engine_label(engine))
         return PageText(page_no=number, width=result.width, height=result.height, dpi=dpi, source="ocr",
                         engine=engine_label(engine), rotation=result.rotation, skew_deg=result.skew_deg,
                         image_sha256=sha, lines=result.lines, seconds=round(time.perf_counter() - started, 3))

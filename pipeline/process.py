@@ -12,7 +12,7 @@ from models.pages import PageText
 from models.results import ApplicationResult, DocumentResult
 from pipeline.identify import Identifier
 from pipeline.intake import IntakeApplication, IntakeFile, read_batch
-from pipeline.ocr import OcrEngine, engine_key, engine_label, make_engine
+from pipeline.ocr import OcrEngine, engine_key, engine_label
 from pipeline.pages import READER_VERSION, PageReader
 from pipeline.store import Store
 
@@ -45,12 +45,12 @@ Listener = Callable[[str, dict[str, Any]], None]
 class BatchProcessor:
     """Reads every application of a batch into the store and returns their results records."""
 
-    def __init__(self, store: Store, ruleset: str, as_of: str, ocr_engine: str = "rapidocr",
-                 engine_factory: Callable[[], OcrEngine] | None = None, listener: Listener | None = None) -> None:
+    def __init__(self, store: Store, ruleset: str, as_of: str, engine: OcrEngine,
+                 listener: Listener | None = None) -> None:
         self.store = store
         self.ruleset = ruleset
         self.as_of = as_of
-        self.engine = (engine_factory or (lambda: make_engine(ocr_engine)))()
+        self.engine = engine
         self.reader = PageReader(lambda: self.engine, cache=store)
         self.reader_key = f"{READER_VERSION}:{engine_key(self.engine)}"
         self.identify = Identifier()
@@ -127,19 +127,10 @@ class BatchProcessor:
                      "confidence": d.confidence, "clues": d.clues, "identify_version": IDENTIFY_VERSION}
                     for d in identified]
             self.store.save_documents(stored.id, rows)
-            found = [_Row(**row) for row in rows]
+            found = identified
         counts.documents += len(found)
         return [DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=d.doc_type,
                                pages=d.page_end - d.page_start + 1, status="ok", error=None, kind=stored.kind,
                                page_start=d.page_start, page_end=d.page_end, confidence=d.confidence)
                 for d in found]
 
-
-@dataclass
-class _Row:
-    page_start: int
-    page_end: int
-    doc_type: str
-    confidence: float
-    clues: list[str]
-    identify_version: str

@@ -66,6 +66,7 @@ def process(
 ) -> None:
     """读取批次中的每个申请：识别每个文档、读取每页文字并入库，写出 results.jsonl。"""
     from models.results import write_results
+    from pipeline.intake import application_entries
     from pipeline.ocr import OcrUnavailable, make_engine
     from pipeline.process import BatchProcessor
 
@@ -80,7 +81,7 @@ def process(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     store = _open_store(db)
-    entries = [e for e in sorted(batch.iterdir()) if (e.is_dir() and not e.is_symlink()) or e.suffix.lower() == ".zip"]
+    entries = application_entries(batch)
     with _run_progress() as bar:
         task = bar.add_task("读取申请", total=len(entries), files=0, pages=0, rate="—")
         started = time.perf_counter()
@@ -100,7 +101,7 @@ def process(
                 console.print(f"[{done}/{len(entries)}] {data['application_id']}：累计文件 {tally['files']}，"
                               f"页 {tally['pages']}，{tally['pages'] / elapsed:.1f} 页/秒")
 
-        processor = BatchProcessor(store, ruleset, as_of_day.isoformat(), engine_factory=lambda: engine, listener=listen)
+        processor = BatchProcessor(store, ruleset, as_of_day.isoformat(), engine, listener=listen)
         records, counts = processor(batch)
     write_results(records, out / "results.jsonl")
     store.close()

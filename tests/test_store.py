@@ -102,8 +102,8 @@ def test_a_replaced_file_loses_its_old_documents_and_a_later_run_sees_only_curre
 def test_ocr_cache_keeps_one_entry_per_image_and_engine(store):
     result = OcrResult([TextLine(text="营业执照", bbox=(1, 2, 3, 4), confidence=0.99)], 100, 200, 2, -0.5)
     assert store.get("c" * 64, "k1") is None
-    store.put("c" * 64, "k1", result)
-    store.put("c" * 64, "k1", result)  # a second put of the same key is ignored
+    store.put("c" * 64, "k1", result, "rapidocr test")
+    store.put("c" * 64, "k1", result, "rapidocr test")  # a second put of the same key is ignored
     cached = store.get("c" * 64, "k1")
     assert cached.lines[0].text == "营业执照" and cached.rotation == 2 and cached.width == 100
     assert store.get("c" * 64, "k2") is None

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from models.pages import TextLine
 from pipeline.ocr.base import OcrResult, OcrUnavailable
-from pipeline.ocr.preprocess import quad_to_bbox, reading_order, skew_degrees, suppress_red_seals
+from pipeline.ocr.preprocess import quad_to_bbox, skew_degrees, suppress_red_seals, to_ocr_result
 from pipeline.ocr.rapid import PIPELINE_REVISION, PpOcr, orient
 
 MODEL_DIR_ENV = "SHENHE_PADDLE_MODELS"
@@ -47,8 +46,4 @@ class PaddleOcrEngine:
                 if text.strip():
                     found.append((np.asarray(poly, dtype=np.float32), text.strip(), float(score)))
         skew = skew_degrees([quad for quad, _t, _s in found])
-        boxes = [quad_to_bbox(quad) for quad, _t, _s in found]
-        lines = [TextLine(text=found[i][1], bbox=boxes[i], confidence=round(found[i][2], 4))
-                 for i in reading_order(boxes, skew)]
-        height, width = upright.shape[:2]
-        return OcrResult(lines, width, height, turns, round(skew, 2))
+        return to_ocr_result([(quad_to_bbox(quad), text, score) for quad, text, score in found], skew, upright, turns)

@@ -7,7 +7,8 @@ import math
 import cv2
 import numpy as np
 
-from models.pages import BBox
+from models.pages import BBox, TextLine
+from pipeline.ocr.base import OcrResult
 
 Quad = np.ndarray  # (4, 2) float: top-left, top-right, bottom-right, bottom-left
 
@@ -89,7 +90,7 @@ def skew_degrees(quads: list[Quad]) -> float:
 
 
 def quad_to_bbox(quad: Quad) -> BBox:
-    """The axis-aligned box around a quadrilateral, rounded to whole pixels."""
+    """The axis-aligned box around a quadrilateral, to a tenth of a pixel."""
     xs, ys = quad[:, 0], quad[:, 1]
     return (round(float(xs.min()), 1), round(float(ys.min()), 1), round(float(xs.max()), 1), round(float(ys.max()), 1))
 
@@ -119,3 +120,12 @@ def reading_order(boxes: list[BBox], skew_deg: float = 0.0) -> list[int]:
                 continue
         rows.append([index])
     return [i for row in rows for i in sorted(row, key=lambda i: centres[i][0])]
+
+
+def to_ocr_result(items: list[tuple[BBox, str, float]], skew_deg: float, upright: np.ndarray,
+                  turns: int) -> OcrResult:
+    """Recognised (box, text, confidence) items on the upright image → an OcrResult in reading order."""
+    lines = [TextLine(text=items[i][1], bbox=items[i][0], confidence=round(float(items[i][2]), 4))
+             for i in reading_order([box for box, _t, _c in items], skew_deg)]
+    height, width = upright.shape[:2]
+    return OcrResult(lines, width, height, turns, round(skew_deg, 2))

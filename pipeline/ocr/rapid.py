@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import numpy as np
 
-from models.pages import TextLine
 from pipeline.ocr.base import OcrResult, OcrUnavailable
 from pipeline.ocr.preprocess import (
     Quad,
     quad_size,
     quad_to_bbox,
-    reading_order,
     rotate_quads_180,
     rotate_quarter,
     skew_degrees,
     suppress_red_seals,
+    to_ocr_result,
     vertical_share,
 )
 
@@ -33,13 +34,12 @@ class PpOcr:
     def __init__(self, det_limit_side_len: int = 960, rec_batch_num: int = 1, threads: int = 1,
                  text_score: float = 0.5) -> None:
         try:
-            import rapidocr
             from rapidocr import RapidOCR
             from rapidocr.ch_ppocr_rec import TextRecInput
             from rapidocr.utils.process_img import get_rotate_crop_image
         except ImportError as exc:  # pragma: no cover - a core dependency
             raise OcrUnavailable("未安装 rapidocr：请运行 bash scripts/setup.sh") from exc
-        self.version = f"{rapidocr.__version__ if hasattr(rapidocr, '__version__') else _dist_version()} PP-OCRv6-small"
+        self.version = f"{version('rapidocr')} PP-OCRv6-small"
         self._rec_input = TextRecInput
         self._crop = get_rotate_crop_image
         self._ocr = RapidOCR(params={
@@ -83,12 +83,6 @@ class PpOcr:
         return list(zip(result.txts or [], result.scores or [], strict=False))
 
 
-def _dist_version() -> str:
-    from importlib.metadata import version
-
-    return version("rapidocr")
-
-
 def orient(pp: PpOcr, bgr: np.ndarray) -> tuple[np.ndarray, int, list[Quad]]:
     """The upright image, the quarter turns that made it upright, and its text boxes."""
     turns = 0
@@ -127,8 +121,4 @@ class RapidOcrEngine:
         kept = [(quad, text, score) for quad, (text, score) in zip(quads, recognised, strict=False)
                 if text.strip() and score >= self.pp.text_score]
         skew = skew_degrees([q for q, _t, _s in kept])
-        boxes = [quad_to_bbox(q) for q, _t, _s in kept]
-        lines = [TextLine(text=kept[i][1].strip(), bbox=boxes[i], confidence=round(float(kept[i][2]), 4))
-                 for i in reading_order(boxes, skew)]
-        height, width = upright.shape[:2]
-        return OcrResult(lines, width, height, turns, round(skew, 2))
+        return to_ocr_result([(quad_to_bbox(q), text.strip(), score) for q, text, score in kept], skew, upright, turns)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 
 import cv2
 import numpy as np
 
-from models.pages import TextLine
 from pipeline.ocr.base import OcrResult, OcrUnavailable
-from pipeline.ocr.preprocess import reading_order, skew_degrees, suppress_red_seals
+from pipeline.ocr.preprocess import skew_degrees, suppress_red_seals, to_ocr_result
 from pipeline.ocr.rapid import PIPELINE_REVISION, PpOcr, orient
 
 # psm 3 keeps ruled tables readable (psm 6 destroys them); one OpenMP thread gives the same
@@ -44,7 +42,6 @@ class TesseractEngine:
     def __call__(self, bgr: np.ndarray) -> OcrResult:
         upright, turns, quads = orient(self._pp, suppress_red_seals(bgr))
         skew = skew_degrees(quads)
-        height, width = upright.shape[:2]
         straight, back = _deskew(upright, skew)
         data = self._tess.image_to_data(
             cv2.cvtColor(straight, cv2.COLOR_BGR2RGB), lang=self.settings["lang"],
@@ -53,7 +50,7 @@ class TesseractEngine:
         for i, word in enumerate(data["text"]):
             if word.strip() and float(data["conf"][i]) >= 0:
                 grouped.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
-        found: list[TextLine] = []
+        found = []
         for indices in grouped.values():
             confidences = [float(data["conf"][i]) for i in indices]
             if sum(confidences) / len(confidences) < self.settings["min_confidence"]:
@@ -63,10 +60,8 @@ class TesseractEngine:
             x1 = max(data["left"][i] + data["width"][i] for i in indices)
             y1 = max(data["top"][i] + data["height"][i] for i in indices)
             text = _CJK_GAP.sub("", " ".join(data["text"][i] for i in indices)).strip()
-            found.append(TextLine(text=text, bbox=back((x0, y0, x1, y1)),
-                                  confidence=round(sum(confidences) / len(confidences) / 100, 4)))
-        order = reading_order([line.bbox for line in found if line.bbox], skew)
-        return OcrResult([found[i] for i in order], width, height, turns, round(skew, 2))
+            found.append((back((x0, y0, x1, y1)), text, sum(confidences) / len(confidences) / 100))
+        return to_ocr_result(found, skew, upright, turns)
 
 
 def _deskew(bgr: np.ndarray, skew: float):
@@ -85,5 +80,4 @@ def _deskew(bgr: np.ndarray, skew: float):
         return (round(float(mapped[:, 0].min()), 1), round(float(mapped[:, 1].min()), 1),
                 round(float(mapped[:, 0].max()), 1), round(float(mapped[:, 1].max()), 1))
 
-    assert not math.isnan(skew)
     return straight, back

@@ -143,7 +143,7 @@ class Store:
             return OcrResult([TextLine.model_validate(line) for line in row.lines], row.width, row.height,
                              row.rotation, row.skew_deg)
 
-    def put(self, image_sha256: str, engine_key: str, result: OcrResult, engine: str = "") -> None:
+    def put(self, image_sha256: str, engine_key: str, result: OcrResult, engine: str) -> None:
         with self.sessions.begin() as session:
             if session.get(OcrCacheEntry, (image_sha256, engine_key)) is None:
                 session.add(OcrCacheEntry(image_sha256=image_sha256, engine_key=engine_key, engine=engine,
