@@ -54,12 +54,13 @@ def _page_with_seal() -> np.ndarray:
     return np.asarray(img)[:, :, ::-1].copy()
 
 
-def test_red_seal_is_whitened_but_red_title_and_black_text_stay():
+def test_red_seal_fades_but_red_title_and_black_text_stay():
     page = _page_with_seal()
     cleaned = suppress_red_seals(page)
     assert (cleaned[300:310, 845:855] == 255).all()  # top of the ring
     assert (cleaned[115:125, 300:310] == page[115:125, 300:310]).all()  # title bar kept
     assert (cleaned[455:465, 820:830] == 0).all()  # black line under the seal kept
+    assert (cleaned[450, 702:711] == 0).all()  # ... also its edge where the red ring touches it
     assert (page[300:310, 845:855] != 255).any()  # the input itself is left alone
 
 

@@ -25,7 +25,7 @@ from pipeline.ocr.preprocess import (
 # with the same text read.
 DEFAULT_SETTINGS = {"det_limit_side_len": 960, "rec_batch_num": 1, "threads": 1, "text_score": 0.5}
 # Part of the cache key: bump when orientation, seal suppression or line order change.
-PIPELINE_REVISION = "ocr-2"
+PIPELINE_REVISION = "ocr-3"
 
 
 class PpOcr:
