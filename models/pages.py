@@ -35,6 +35,8 @@ class PageText(BaseModel):
     tables: list[list[list[str]]] = Field(default_factory=list)  # DOCX/XLSX tables: rows of cells
     seconds: float = 0.0
     error: str | None = None
+    # Photos: capture time from EXIF (ISO) and a perceptual hash, for service photos and reuse flags.
+    image_meta: dict[str, str] | None = None
 
     @property
     def text(self) -> str:

@@ -107,6 +107,7 @@ class Page(Base):
     tables: Mapped[list[Any]] = mapped_column(Json, default=list)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
+    image_meta: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     content: Mapped[Content] = relationship(back_populates="pages")
 
 
@@ -142,6 +143,9 @@ class Document(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     clues: Mapped[list[Any]] = mapped_column(Json, default=list)
     identify_version: Mapped[str] = mapped_column(String(40))
+    # Facts (and the report's claims) read from this document's stored pages, and by which extractors.
+    extraction: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    extract_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     file: Mapped[File] = relationship(back_populates="documents")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +24,7 @@ from pipeline.ocr import OcrEngine, OcrResult, OcrUnavailable, engine_key, engin
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-1"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-2"  # bump when what a page yields changes, so stored pages are read again
 
 
 class OcrCache(Protocol):
@@ -96,6 +97,41 @@ def register_heif() -> bool:
         return False
     pillow_heif.register_heif_opener()
     return True
+
+
+def photo_meta(data: bytes) -> dict[str, str]:
+    """The capture time (EXIF DateTimeOriginal, else DateTime) as ISO text and a perceptual hash of the first frame."""
+    import imagehash
+
+    register_heif()
+    meta: dict[str, str] = {}
+    with Image.open(io.BytesIO(data)) as img:
+        exif = img.getexif()
+        raw = exif.get_ifd(0x8769).get(36867) or exif.get(306)
+        if isinstance(raw, str):
+            match = re.fullmatch(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2}).*", raw)
+            if match:
+                year, month, day, hour, minute, second = match.groups()
+                meta["taken_at"] = f"{year}-{month}-{day}T{hour}:{minute}:{second}"
+        meta["perceptual_hash"] = str(imagehash.phash(ImageOps.exif_transpose(img.copy()).convert("RGB")))
+    return meta
+
+
+# 18-digit resident identity numbers (region, birth date, sequence, check): masked before anything is stored.
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Identity-card numbers in a text shown as 421005********6087."""
+    return ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3)[-4:], text)
+
+
+def masked(page: PageText) -> PageText:
+    """The page with every identity-card number masked in its lines and tables (char boxes kept aligned)."""
+    lines = [line.model_copy(update={"text": mask_id_numbers(line.text)}) if ID_NUMBER.search(line.text) else line
+             for line in page.lines]
+    tables = [[[mask_id_numbers(cell) for cell in row] for row in table] for table in page.tables]
+    return page.model_copy(update={"lines": lines, "tables": tables})
 
 
 def image_frames(data: bytes) -> Iterator[Image.Image]:
@@ -271,6 +307,8 @@ class PageReader:
             elif kind in IMAGE_KINDS:
                 read.pages = [self._ocr_page(number, pil_to_bgr(frame), read)
                               for number, frame in enumerate(image_frames(data), start=1)]
+                if read.pages:
+                    read.pages[0].image_meta = photo_meta(data)
             elif kind == "docx":
                 read.pages = [docx_to_page(data)]
             elif kind == "xlsx":
@@ -283,6 +321,7 @@ class PageReader:
             read.error = str(exc)
         except Exception as exc:  # a damaged file must not stop the batch
             read.error = f"读取失败：{type(exc).__name__}：{exc}"[:300]
+        read.pages = [masked(page) for page in read.pages]
         read.seconds = time.perf_counter() - started
         return read
 

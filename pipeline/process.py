@@ -1,4 +1,4 @@
-"""A batch through the stages: intake → pages (text layer | OCR) → identify → store → results records."""
+"""A batch through the stages: intake → pages (text layer | OCR) → identify → facts → store → results records."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extractors import EXTRACT_VERSION, DocumentText, extract
 from models.pages import PageText
 from models.results import ApplicationResult, DocumentResult
+from pipeline.facts import merge_extractions
 from pipeline.identify import Identifier
 from pipeline.intake import IntakeApplication, IntakeFile, read_batch
 from pipeline.ocr import OcrEngine, engine_key, engine_label
@@ -78,11 +80,17 @@ class BatchProcessor:
              for f in intake.files])
         for item in intake.files:
             self._read(item, intake.application_id, counts)
-        documents = []
+        documents: list[DocumentResult] = []
+        extractions: list[tuple[str, str, dict[str, Any]]] = []
         for stored in self.store.current_files(application_pk):
-            documents += self._documents(stored, counts)
+            for result, extraction in self._documents(stored, counts):
+                documents.append(result)
+                if extraction is not None:
+                    extractions.append((result.path, result.doc_type, extraction))
+        facts, claims = merge_extractions(extractions)
         record = ApplicationResult(application_id=intake.application_id, ruleset=Path(self.ruleset).stem,
-                                   ruleset_version=RULESET_VERSION_PENDING, as_of=self.as_of, documents=documents)
+                                   ruleset_version=RULESET_VERSION_PENDING, as_of=self.as_of, documents=documents,
+                                   facts=facts, claims=claims)
         if intake.error:
             record.error = intake.error  # type: ignore[attr-defined]
         self.store.save_result(application_pk, run.id, record.model_dump(mode="json"))
@@ -112,25 +120,34 @@ class BatchProcessor:
         self.listener("file", {"path": item.path, "pages": len(read.pages), "ocr_pages": read.ocr_pages,
                                "error": read.error})
 
-    def _documents(self, stored, counts: RunCounts) -> list[DocumentResult]:
-        """The file's documents for results.jsonl, identifying them when not yet identified."""
+    def _documents(self, stored, counts: RunCounts) -> list[tuple[DocumentResult, dict[str, Any] | None]]:
+        """The file's documents for results.jsonl with their facts, identifying and extracting what is not yet."""
         content = stored.content
         error = stored.intake_error or content.error
         if error:
-            return [DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=None, pages=content.page_count,
-                                   status="error", error=error, kind=stored.kind)]
+            return [(DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=None, pages=content.page_count,
+                                    status="error", error=error, kind=stored.kind), None)]
         found = stored.documents
+        pages: list[PageText] | None = None
         if not found or any(d.identify_version != IDENTIFY_VERSION for d in found):
-            pages: list[PageText] = self.store.pages(stored.sha256)
+            pages = self.store.pages(stored.sha256)
             identified = self.identify(stored.path, content.kind, pages)
             rows = [{"page_start": d.page_start, "page_end": d.page_end, "doc_type": d.doc_type,
                      "confidence": d.confidence, "clues": d.clues, "identify_version": IDENTIFY_VERSION}
                     for d in identified]
-            self.store.save_documents(stored.id, rows)
-            found = identified
+            found = self.store.save_documents(stored.id, rows)
         counts.documents += len(found)
-        return [DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=d.doc_type,
-                               pages=d.page_end - d.page_start + 1, status="ok", error=None, kind=stored.kind,
-                               page_start=d.page_start, page_end=d.page_end, confidence=d.confidence)
-                for d in found]
-
+        results = []
+        for document in found:
+            extraction = document.extraction
+            if document.extract_version != EXTRACT_VERSION:
+                pages = pages if pages is not None else self.store.pages(stored.sha256)
+                text = DocumentText(stored.path, document.doc_type, pages[document.page_start - 1:document.page_end])
+                extraction = extract(text).model_dump(mode="json", exclude_defaults=False)
+                self.store.save_extraction(document.id, EXTRACT_VERSION, extraction)
+            results.append((DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=document.doc_type,
+                                           pages=document.page_end - document.page_start + 1, status="ok", error=None,
+                                           kind=stored.kind, page_start=document.page_start,
+                                           page_end=document.page_end, confidence=document.confidence),
+                            extraction))
+        return results

@@ -89,3 +89,25 @@ def test_bad_arguments_exit_2(tmp_path):
                                "--as-of", "2026-06-30"]).exit_code == 2
     assert runner.invoke(app, ["process", str(tmp_path), "--rules", "hubei-yanxuan", "--as-of", "2026-06-30",
                                "--ocr-engine", "abbyy"]).exit_code == 2
+
+
+def test_facts_and_claims_are_read_with_evidence(processed):
+    summary = score(processed["root"] / "truth.jsonl", processed["work"] / "first" / "results.jsonl").summary()
+    assert summary["claim_accuracy"] >= 0.95, summary["claim_accuracy_by_key"]
+    assert summary["fact_accuracy"] >= 0.85, summary["fact_accuracy_by_key"]
+    records = [json.loads(line) for line in (processed["work"] / "first" / "results.jsonl").read_text("utf-8").splitlines()]
+    for record in records:
+        for key, fact in record["facts"].items():
+            assert fact["evidence"] and all(e["path"] for e in fact["evidence"]), key
+
+
+def test_identity_numbers_never_reach_the_store_or_the_results(processed):
+    import re
+    import sqlite3
+
+    raw_id = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+    results = (processed["work"] / "first" / "results.jsonl").read_text("utf-8")
+    assert not raw_id.search(results)
+    with sqlite3.connect(processed["work"] / "s.db") as db:
+        stored = " ".join(str(row) for table in ("pages", "documents") for row in db.execute(f"select * from {table}"))
+    assert "********" in stored and not raw_id.search(stored)

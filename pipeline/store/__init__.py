@@ -126,11 +126,19 @@ class Store:
 
     # ── documents ────────────────────────────────────────────────────────────────────────
 
-    def save_documents(self, file_id: int, documents: list[dict[str, Any]]) -> None:
+    def save_documents(self, file_id: int, documents: list[dict[str, Any]]) -> list[Document]:
+        """Replace the documents found in one file; returns them as stored (with ids)."""
         with self.sessions.begin() as session:
             session.execute(delete(Document).where(Document.file_id == file_id))
-            for item in documents:
-                session.add(Document(file_id=file_id, **item))
+            rows = [Document(file_id=file_id, extraction=None, extract_version=None, **item) for item in documents]
+            session.add_all(rows)
+        return rows
+
+    def save_extraction(self, document_id: int, version: str, extraction: dict[str, Any]) -> None:
+        """Store what the extractors read from one document (replacing an older version's)."""
+        with self.sessions.begin() as session:
+            document = session.get(Document, document_id)
+            document.extraction, document.extract_version = extraction, version
 
     # ── OCR cache ────────────────────────────────────────────────────────────────────────
 
@@ -185,11 +193,11 @@ def page_to_row(sha256: str, page: PageText) -> Page:
                 source=page.source, engine=page.engine, rotation=page.rotation, skew_deg=page.skew_deg,
                 image_sha256=page.image_sha256, text=page.text,
                 lines=[line.model_dump(mode="json", exclude_none=True) for line in page.lines],
-                tables=page.tables, seconds=page.seconds, error=page.error)
+                tables=page.tables, seconds=page.seconds, error=page.error, image_meta=page.image_meta)
 
 
 def row_to_page(row: Page) -> PageText:
     return PageText(page_no=row.page_no, width=row.width, height=row.height, dpi=row.dpi, source=row.source,
                     engine=row.engine, rotation=row.rotation, skew_deg=row.skew_deg, image_sha256=row.image_sha256,
                     lines=[TextLine.model_validate(line) for line in row.lines], tables=row.tables,
-                    seconds=row.seconds, error=row.error)
+                    seconds=row.seconds, error=row.error, image_meta=row.image_meta)

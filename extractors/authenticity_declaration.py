@@ -1,0 +1,19 @@
+"""真实性声明: present, and sealed (a red seal found on the page, or 公章 printed by the signature)."""
+
+from __future__ import annotations
+
+from extractors.base import Extraction
+from extractors.layout import DocumentText, Field
+from extractors.values import compact
+
+__all__ = ["extract"]
+
+
+def extract(doc: DocumentText) -> Extraction:
+    """authenticity_declaration_sealed from the signature block the applicant sealed."""
+    out = Extraction()
+    signature = next((r for r in doc.rows if "公章" in compact(r.text) or "盖章" in compact(r.text)), None)
+    if signature is not None:
+        found = Field("", signature.text, signature.pieces, [signature])
+        out.add("authenticity_declaration_sealed", True, found.confidence * 0.9, [found.evidence(doc.path)])
+    return out

@@ -1,0 +1,450 @@
+"""Pages → pieces → rows → labelled fields: the shared way to find a label and its value.
+
+A *piece* is a run of text with one box: an OCR box, or a stretch of a text-layer line
+between wide gaps (pdfplumber joins table cells without spaces). A *row* is the pieces
+that share a baseline, left to right. A label may be spaced out (名　　称) or split over
+two pieces; its value follows on the same row, in the next piece, or on the row below.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from extractors.values import clean
+from models.pages import BBox, PageText, TextLine, bbox_to_source
+from models.results import Evidence
+
+__all__ = ["Piece", "Row", "Field", "Passage", "DocumentText", "page_to_pieces", "pieces_to_rows", "find_field", "rows_to_table",
+           "label_pattern"]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of text with one box on the upright page."""
+
+    text: str
+    bbox: BBox | None
+    confidence: float
+    page: PageText
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1] if self.bbox else 0.0
+
+    def x_at(self, index: int) -> float:
+        """Where the `index`-th character starts, estimated from the box."""
+        if not self.bbox or not self.text:
+            return 0.0
+        return self.bbox[0] + (self.bbox[2] - self.bbox[0]) * index / len(self.text)
+
+
+@dataclass
+class Row:
+    """Pieces on one baseline, left to right; `text` joins them with one space."""
+
+    pieces: list[Piece]
+    text: str = ""
+    starts: list[int] = field(default_factory=list)  # offset of each piece in `text`
+
+    def __post_init__(self) -> None:
+        self.pieces.sort(key=lambda p: p.bbox[0] if p.bbox else 0.0)
+        offset, parts = 0, []
+        for piece in self.pieces:
+            self.starts.append(offset)
+            parts.append(piece.text)
+            offset += len(piece.text) + 1
+        self.text = " ".join(parts)
+
+    @property
+    def page(self) -> PageText:
+        return self.pieces[0].page
+
+    @property
+    def top(self) -> float:
+        return min((p.bbox[1] for p in self.pieces if p.bbox), default=0.0)
+
+    @property
+    def bottom(self) -> float:
+        return max((p.bbox[3] for p in self.pieces if p.bbox), default=0.0)
+
+    @property
+    def line_height(self) -> float:
+        heights = sorted(p.height for p in self.pieces if p.bbox)
+        return heights[len(heights) // 2] if heights else 0.0
+
+    def pieces_between(self, start: int, end: int) -> list[Piece]:
+        """The pieces that hold characters start..end of `text`."""
+        return [p for p, s in zip(self.pieces, self.starts, strict=True) if s < end and s + len(p.text) > start]
+
+    def x_of(self, offset: int) -> float:
+        """The x position of character `offset` of `text`."""
+        for piece, start in zip(self.pieces, self.starts, strict=True):
+            if start <= offset <= start + len(piece.text):
+                return piece.x_at(offset - start)
+        return self.pieces[-1].bbox[2] if self.pieces[-1].bbox else 0.0
+
+
+@dataclass
+class Field:
+    """A value found after a label, with the pieces it was read from."""
+
+    label: str
+    value: str
+    pieces: list[Piece]
+    rows: list[Row]
+
+    @property
+    def confidence(self) -> float:
+        return min((p.confidence for p in self.pieces), default=0.0)
+
+    def evidence(self, path: str, text: str | None = None) -> Evidence:
+        """Where the field was read: the page and the box around label and value on the stored image."""
+        page = self.pieces[0].page
+        boxes = [p.bbox for p in self.pieces if p.bbox]
+        bbox = None
+        if boxes:
+            upright = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+            bbox = [round(v, 1) for v in bbox_to_source(upright, page.rotation, page.width, page.height)]
+        shown = text if text is not None else f"{self.label} {self.value}".strip()
+        return Evidence(path=path, page=page.page_no, bbox=bbox, text=shown)
+
+
+@dataclass
+class DocumentText:
+    """The pages of one document (a page range of a file) and where it came from."""
+
+    path: str
+    doc_type: str
+    pages: list[PageText]
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return [row for page in self.pages for row in pieces_to_rows(page_to_pieces(page))]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(page.text for page in self.pages)
+
+
+# ---------------------------------------------------------------- pages → pieces → rows
+
+def line_to_pieces(line: TextLine, page: PageText) -> list[Piece]:
+    """A text-layer line cut where its characters leave a gap wider than one character."""
+    text = clean(line.text) if not line.char_boxes else line.text
+    if not line.char_boxes or len(line.char_boxes) != len(line.text):
+        return [Piece(text, line.bbox, line.confidence, page)] if text else []
+    pieces, start = [], 0
+    boxes = line.char_boxes
+    for index in range(1, len(boxes) + 1):
+        at_end = index == len(boxes)
+        if not at_end:
+            gap = boxes[index][0] - boxes[index - 1][2]
+            char_height = max(boxes[index - 1][3] - boxes[index - 1][1], 1.0)
+            if gap <= 0.9 * char_height:
+                continue
+        chunk = line.text[start:index].strip()
+        if chunk:
+            span = boxes[start:index]
+            bbox = (min(b[0] for b in span), min(b[1] for b in span), max(b[2] for b in span), max(b[3] for b in span))
+            pieces.append(Piece(clean(chunk), bbox, line.confidence, page))
+        start = index
+    return pieces
+
+
+def page_to_pieces(page: PageText) -> list[Piece]:
+    """Every piece of a page, in the page's reading order."""
+    pieces: list[Piece] = []
+    for line in page.lines:
+        if line.bbox is None:  # DOCX/XLSX: each line is a row of its own, cells split by tabs
+            pieces += [Piece(clean(cell), None, line.confidence, page) for cell in line.text.split("\t")]
+            pieces.append(Piece("\n", None, 1.0, page))
+        else:
+            pieces += line_to_pieces(line, page)
+    return pieces
+
+
+def pieces_to_rows(pieces: Sequence[Piece]) -> list[Row]:
+    """Pieces grouped by baseline: a piece joins a row when their vertical centres are within half a line."""
+    rows: list[Row] = []
+    pending: list[Piece] = []
+    unplaced: list[Piece] = []
+    for piece in pieces:
+        if piece.bbox is None:  # structured text: rows come from the document itself
+            if piece.text == "\n":
+                if pending:
+                    rows.append(Row(pending))
+                pending = []
+            elif piece.text:
+                pending.append(piece)
+            continue
+        unplaced.append(piece)
+    if pending:
+        rows.append(Row(pending))
+    if not unplaced:
+        return rows
+    heights = sorted(p.height for p in unplaced)
+    typical = heights[len(heights) // 2]
+    # Diagonal watermarks (复印无效, 仅供申报使用) come out as short, very tall boxes: not text of the page.
+    unplaced = [p for p in unplaced if not (p.height > 2.5 * typical and len(p.text) <= 8 and p.height > 0.6 * (p.bbox[2] - p.bbox[0]))]
+    # On a tilted page a row drifts down (clockwise) as it goes right: compare heights along the tilt.
+    slope = math.tan(math.radians(unplaced[0].page.skew_deg)) if unplaced else 0.0
+
+    def level(piece: Piece) -> float:
+        return (piece.bbox[1] + piece.bbox[3]) / 2 - slope * (piece.bbox[0] + piece.bbox[2]) / 2
+
+    placed: list[list[Piece]] = []
+    for piece in sorted(unplaced, key=level):
+        centre = level(piece)
+        for group in reversed(placed[-3:]):
+            group_centre = sum(level(p) for p in group) / len(group)
+            tolerance = 0.5 * max(min(piece.height, max(p.height for p in group)), 1.0)
+            slack = 0.5 * min(piece.height, max(p.height for p in group))
+            overlaps = any(p.bbox[0] < piece.bbox[2] - slack and piece.bbox[0] < p.bbox[2] - slack for p in group)
+            if abs(centre - group_centre) <= tolerance and not overlaps:
+                group.append(piece)
+                break
+        else:
+            placed.append([piece])
+    return rows + [Row(group) for group in placed]
+
+
+# ---------------------------------------------------------------- labels and values
+
+SEPARATORS = " :：;；"
+
+
+def label_pattern(label: str) -> str:
+    """A regex for a label whose characters may be spaced out (名　　称) or split over pieces."""
+    return r"\s*".join(re.escape(char) for char in label)
+
+
+def _first_label(text: str, labels: Iterable[str], start: int = 0) -> re.Match[str] | None:
+    """The earliest (then longest) label in `text`; a label written "^称" only counts at a piece's start."""
+    best = None
+    for label in labels:
+        anchored = label.startswith("^")  # only at the start of a piece (pieces are joined by spaces)
+        pattern = ("(?:^|(?<= ))" + label_pattern(label[1:])) if anchored else label_pattern(label)
+        match = re.compile(pattern).search(text, start)
+        if match and (best is None or match.start() < best.start() or
+                      match.start() == best.start() and match.end() > best.end()):
+            best = match
+    return best
+
+
+def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence[str] = (),
+               multiline: bool = False, max_rows_below: int = 1, accept=None) -> Field | None:
+    """The value after the first of `labels` (same row, else the row below), ending at a stop label.
+
+    `accept(value) -> bool` rejects a candidate (e.g. a date field whose text holds no date)
+    so the search goes on; `multiline` gathers the continuation lines of addresses and scopes.
+    """
+    stops = [s for s in stop_labels if s not in labels]
+    for row_index, row in enumerate(rows):
+        match = _first_label(row.text, labels)
+        if not match:
+            continue
+        value_start = match.end()
+        while value_start < len(row.text) and row.text[value_start] in SEPARATORS:
+            value_start += 1
+        stop = _first_label(row.text, stops, value_start) if stops else None
+        value_end = stop.start() if stop else len(row.text)
+        value = row.text[value_start:value_end].strip(SEPARATORS)
+        label_pieces = row.pieces_between(match.start(), match.end())
+        pieces = label_pieces + [p for p in row.pieces_between(value_start, value_end) if p not in label_pieces]
+        used_rows = [row]
+        if not value:
+            beside = _value_beside(rows, row, label_pieces, stops + list(labels))
+            below = beside or _value_below(rows, row_index, row.x_of(match.start()), stops, labels, max_rows_below)
+            if below is None:
+                continue
+            value, more, below_row = below
+            pieces += more
+            used_rows.append(below_row)
+        if multiline and row.pieces[0].bbox is not None:
+            left = min(p.bbox[0] for p in pieces if p not in label_pieces) if len(pieces) > len(label_pieces) else row.x_of(value_start)
+            right = row.x_of(value_end) if stop else max(p.bbox[2] for p in row.pieces if p.bbox)
+            value, more, more_rows = _continuation(rows, rows.index(used_rows[-1]), value, left, right,
+                                                   stops + list(labels))
+            before, earlier, earlier_rows = _lines_above(rows, row_index, left, right, stops + list(labels))
+            value = before + value
+            pieces += earlier + more
+            used_rows = earlier_rows + used_rows + more_rows
+        found = Field(match.group(0), value, pieces, used_rows)
+        if accept is None or accept(found.value):
+            return found
+    return None
+
+
+def _value_beside(rows: Sequence[Row], row: Row, label_pieces: list[Piece],
+                  labels: Sequence[str]) -> tuple[str, list[Piece], Row] | None:
+    """The nearest piece right of a label on the same visual line, though grouped into another row."""
+    boxes = [p.bbox for p in label_pieces if p.bbox]
+    if not boxes:
+        return None
+    top, bottom, right = min(b[1] for b in boxes), max(b[3] for b in boxes), max(b[2] for b in boxes)
+    height = bottom - top
+    best = None
+    for other in rows:
+        if other is row or other.page is not row.page or other.bottom < top - height or other.top > bottom + height:
+            continue
+        for piece in other.pieces:
+            if not piece.bbox or piece.bbox[0] < right - 1.0 * height or piece.bbox[0] > right + 6 * height:
+                continue
+            overlap = min(bottom, piece.bbox[3]) - max(top, piece.bbox[1])
+            if overlap < 0.5 * min(height, piece.height):
+                continue
+            starts_with_label = _first_label(piece.text, labels)
+            if starts_with_label is not None and starts_with_label.start() == 0:
+                continue
+            if best is None or piece.bbox[0] < best[0].bbox[0]:
+                best = (piece, other)
+    if best is None:
+        return None
+    piece, other = best
+    stop = _first_label(piece.text, labels)
+    text = piece.text[:stop.start()] if stop else piece.text
+    return (text.strip(SEPARATORS), [piece], other) if text.strip(SEPARATORS) else None
+
+
+def _lines_above(rows: Sequence[Row], row_index: int, left: float, right: float,
+                 labels: Sequence[str]) -> tuple[str, list[Piece], list[Row]]:
+    """Lines of a value printed above its label (a label centred on a three-line scope)."""
+    row = rows[row_index]
+    height = max(row.line_height, 1.0)
+    text, pieces, used = "", [], []
+    below = row
+    for above in reversed(rows[max(0, row_index - 2):row_index]):
+        if above.page is not row.page or above.pieces[0].bbox is None or below.top - above.bottom > 0.2 * height:
+            break
+        chosen = [p for p in above.pieces if p.bbox[0] >= left - 0.5 * height and p.bbox[0] < right - height]
+        if not chosen or len(chosen) != len([p for p in above.pieces if p.bbox[2] > left - height]):
+            break
+        if any(_first_label(p.text, labels) for p in above.pieces):
+            break
+        text = "".join(p.text for p in chosen) + text
+        pieces = chosen + pieces
+        used.insert(0, above)
+        below = above
+    return text, pieces, used
+
+
+def _value_below(rows: Sequence[Row], row_index: int, label_x: float, stops: Sequence[str],
+                 labels: Sequence[str], max_rows: int) -> tuple[str, list[Piece], Row] | None:
+    """The text under a label standing alone on its row (landscape 统一社会信用代码)."""
+    row = rows[row_index]
+    for below in rows[row_index + 1: row_index + 1 + max_rows]:
+        if below.page is not row.page:
+            return None
+        if below.pieces[0].bbox is not None and below.top - row.bottom > 2.5 * max(row.line_height, 1.0):
+            return None
+        if _first_label(below.text, labels):
+            return None
+        if below.pieces[0].bbox is None:
+            text = below.text
+            return (text.strip(SEPARATORS), below.pieces, below) if text.strip() else None
+        chosen = [p for p in below.pieces if p.bbox[2] > label_x - row.line_height]
+        text = " ".join(p.text for p in chosen)
+        stop = _first_label(text, stops) if stops else None
+        if stop:
+            text = text[:stop.start()]
+        if text.strip(SEPARATORS):
+            return text.strip(SEPARATORS), chosen, below
+    return None
+
+
+def _continuation(rows: Sequence[Row], row_index: int, value: str, left: float, right: float,
+                  labels: Sequence[str]) -> tuple[str, list[Piece], list[Row]]:
+    """Lines under a value that carry it on: aligned with it, no label of their own, close below."""
+    row = rows[row_index]
+    if row.pieces[0].bbox is None:
+        return value, [], []
+    pieces: list[Piece] = []
+    used: list[Row] = []
+    previous = row
+    height = max(row.line_height, 1.0)
+    for below in rows[row_index + 1: row_index + 4]:
+        if below.page is not row.page or below.pieces[0].bbox is None:
+            break
+        if below.top - previous.bottom > 1.0 * height:
+            break
+        chosen = [p for p in below.pieces if p.bbox[0] >= left - 1.5 * height and p.bbox[0] < right - height]
+        if not chosen or any(_first_label(p.text, labels) and _first_label(p.text, labels).start() < 2 for p in chosen):
+            break
+        value += "".join(p.text for p in chosen)
+        pieces += chosen
+        used.append(below)
+        previous = below
+    return value, pieces, used
+
+
+# ---------------------------------------------------------------- prose and tables
+
+@dataclass
+class Passage:
+    """Rows joined into running text (prose wraps lines anywhere), remembering which row each character came from."""
+
+    rows: list[Row]
+    text: str = ""
+    offsets: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        parts = []
+        offset = 0
+        for row in self.rows:
+            self.offsets.append(offset)
+            piece_text = row.text if row.pieces[0].bbox is not None else row.text + "\n"
+            parts.append(piece_text)
+            offset += len(piece_text)
+        self.text = "".join(parts)
+
+    def field(self, start: int, end: int, label: str = "", value: str | None = None) -> Field:
+        """The rows holding characters start..end as a Field (for its evidence box)."""
+        rows, pieces = [], []
+        for row, row_start in zip(self.rows, self.offsets, strict=True):
+            row_end = row_start + len(row.text)
+            if row_start < end and row_end > start:
+                rows.append(row)
+                pieces += row.pieces_between(max(start - row_start, 0), min(end - row_start, len(row.text)))
+        shown = value if value is not None else self.text[start:end]
+        return Field(label, shown, pieces or self.rows[:1][0].pieces, rows)
+
+
+def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] | None = None) -> list[list[str]]:
+    """Rows under a header row split into its columns by where each piece lies (OCR and text-layer tables)."""
+    anchors = [p for p in header.pieces if p.bbox]
+    if not anchors:
+        return []
+    lefts = [p.bbox[0] for p in anchors]
+    table = []
+    for row in rows:
+        if row.page is not header.page or row.top < header.bottom - 2:
+            continue
+        if stop and stop(row):
+            break
+        cells = [""] * len(anchors)
+        for piece in row.pieces:
+            if not piece.bbox:
+                continue
+            centre = (piece.bbox[0] + piece.bbox[2]) / 2
+            column = _column_of(piece.bbox, centre, anchors, lefts)
+            cells[column] = (cells[column] + " " + piece.text).strip()
+        table.append(cells)
+    return table
+
+
+def _column_of(bbox: BBox, centre: float, anchors: Sequence[Piece], lefts: Sequence[float]) -> int:
+    """The header column a piece belongs to: the one it overlaps most, else the nearest."""
+    best, best_overlap = 0, -1.0
+    for index, anchor in enumerate(anchors):
+        right = lefts[index + 1] if index + 1 < len(lefts) else float("inf")
+        span_left = min(anchor.bbox[0], (anchor.bbox[0] + anchor.bbox[2]) / 2 - (bbox[2] - bbox[0]) / 2)
+        overlap = min(bbox[2], max(right, anchor.bbox[2])) - max(bbox[0], span_left)
+        if overlap > best_overlap:
+            best, best_overlap = index, overlap
+    if best_overlap > 0:
+        return best
+    return min(range(len(anchors)), key=lambda i: abs((anchors[i].bbox[0] + anchors[i].bbox[2]) / 2 - centre))

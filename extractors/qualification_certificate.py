@@ -1,0 +1,34 @@
+"""资质 / 许可证 / 备案证明: which one, its number, valid until."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.base import Extraction
+from extractors.layout import DocumentText, Field, find_field
+from extractors.values import compact, find_dates
+
+__all__ = ["extract"]
+
+KIND_WORDS = re.compile(r"(证书|许可证|备案证明|备案表|资质证|登记证|证明)$")
+
+
+def extract(doc: DocumentText) -> Extraction:
+    """The certificate's title as its kind, its 编号, and 有效期至."""
+    out = Extraction()
+    rows = doc.rows
+    title = next((r for r in rows[:8] if KIND_WORDS.search(compact(r.text)) and len(compact(r.text)) <= 20), None)
+    if title is not None:
+        found = Field("", title.text, title.pieces, [title])
+        out.add("qualification_kind", compact(title.text), found.confidence, [found.evidence(doc.path)])
+    number = find_field(rows, ("证书编号", "许可证编号", "备案编号", "编号", "证号"), ("有效期",),
+                        accept=lambda v: bool(re.search(r"[0-9A-Za-z]{4,}", compact(v))))
+    if number:
+        value = re.search(r"[0-9A-Za-z\-（）()〔〕第号字]{4,}", compact(number.value))
+        if value:
+            out.add("qualification_number", value.group(0), number.confidence, [number.evidence(doc.path)])
+    valid = find_field(rows, ("有效期至", "有效期限", "有效期"), (), accept=lambda v: bool(find_dates(v)))
+    if valid:
+        out.add("qualification_valid_until", find_dates(valid.value)[-1][0].isoformat(), valid.confidence,
+                [valid.evidence(doc.path)])
+    return out

@@ -1,0 +1,70 @@
+"""服务证明材料 (工作总结, notices, sign-in sheets): SMEs served, satisfaction, activity dates."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.base import Extraction
+from extractors.layout import DocumentText, Field, Passage, rows_to_table
+from extractors.values import clean, compact, find_dates, parse_count, parse_ratio
+
+__all__ = ["extract"]
+
+SERVED = re.compile(r"服务(?:中小)?企业\s*(?P<value>[\d零一二两三四五六七八九十百千]+\s*家)")
+SATISFACTION = re.compile(r"满意度(?:达到|达|为|是)?\s*(?P<value>\d+(?:\.\d+)?\s*%)")
+
+
+def extract(doc: DocumentText) -> Extraction:
+    """The figures the material quotes and the dates of the activities it lists."""
+    out = Extraction()
+    passage = Passage(doc.rows)
+    for key, pattern, parse in (("service_smes_served", SERVED, parse_count),
+                                ("service_satisfaction_rate", SATISFACTION, parse_ratio)):
+        match = pattern.search(passage.text)
+        if match and parse(match.group("value")) is not None:
+            found = passage.field(match.start(), match.end())
+            out.add(key, parse(match.group("value")), found.confidence, [found.evidence(doc.path, clean(match.group(0)))])
+    dates, evidence, confidence = _activity_dates(doc)
+    if dates:
+        out.add("service_activity_dates", dates, confidence, evidence)
+    return out
+
+
+def _activity_dates(doc: DocumentText) -> tuple[list[str], list, float]:
+    """The 日期 column of the activity table (DOCX/XLSX cells, or rebuilt from boxes)."""
+    for page in doc.pages:
+        for table in page.tables:
+            for start, header in enumerate(table):
+                column = next((i for i, c in enumerate(header) if "日期" in compact(c) or "时间" in compact(c)), None)
+                if column is None:
+                    continue
+                dates = [find_dates(row[column])[0][0].isoformat() for row in table[start + 1:]
+                         if column < len(row) and find_dates(row[column])]
+                if dates:
+                    rows = [r for r in doc.rows if r.page is page and find_dates(r.text)]
+                    found = Field("", "", rows[0].pieces, rows[:1]) if rows else None
+                    return dates, [found.evidence(doc.path) if found else _page(doc)], 1.0
+    rows = doc.rows
+    for row in rows:
+        texts = [compact(p.text) for p in row.pieces]
+        column = next((i for i, t in enumerate(texts) if t in ("日期", "时间", "活动日期", "服务日期")), None)
+        if column is None or row.pieces[0].bbox is None:
+            continue
+        below = [r for r in rows if r.page is row.page and r.top > row.bottom - 2]
+        table = rows_to_table(below, row)
+        dates, used = [], []
+        for cells, source in zip(table, below, strict=False):
+            found_dates = find_dates(cells[column])
+            if found_dates:
+                dates.append(found_dates[0][0].isoformat())
+                used.append(source)
+        if dates:
+            confidence = min(p.confidence for r in used for p in r.pieces)
+            evidence = [Field("", r.text, r.pieces, [r]).evidence(doc.path) for r in used]
+            return dates, evidence, confidence
+    return [], [], 0.0
+
+
+def _page(doc: DocumentText):
+    from models.results import Evidence
+    return Evidence(path=doc.path, page=doc.pages[0].page_no if doc.pages else 1)

@@ -1,0 +1,150 @@
+"""人员名册: one person per row with degree, title and full-time flag, normalised; ID numbers masked."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.base import Extraction
+from extractors.layout import DocumentText, Field, Row, rows_to_table
+from extractors.values import compact, mask_id_number
+
+__all__ = ["extract", "normalise_degree", "normalise_title", "is_fulltime"]
+
+# Most specific first: 博士研究生 before 研究生, 大学专科 before 大学.
+DEGREES = (
+    ("博士", "博士"), ("硕士", "硕士"), ("研究生", "硕士"), ("mba", "硕士"), ("学士", "本科"), ("本科", "本科"),
+    ("中等专科", "中专"), ("中专", "中专"), ("中技", "中专"), ("职高", "中专"), ("技校", "中专"),
+    ("大专", "大专"), ("专科", "大专"), ("高职", "大专"), ("高中", "高中"),
+)
+TITLES = (
+    ("正高级", "高级"), ("正高", "高级"), ("副研究员", "副高级"), ("副教授", "副高级"), ("副高级", "副高级"),
+    ("研究员", "高级"), ("教授", "高级"), ("高级", "副高级"), ("副高", "副高级"),
+    ("助理", "初级"), ("初级", "初级"), ("技术员", "初级"), ("会计员", "初级"), ("经济员", "初级"), ("员级", "初级"),
+    ("中级", "中级"), ("工程师", "中级"), ("经济师", "中级"), ("会计师", "中级"), ("审计师", "中级"),
+    ("统计师", "中级"), ("讲师", "中级"), ("律师", "中级"), ("农艺师", "中级"),
+)
+NO_TITLE = {"", "无", "—", "-", "/", "暂无", "无职称", "――", "——"}
+HEADERS = {
+    "name": ("姓名",),
+    "degree": ("最高学历", "学历", "文化程度"),
+    "title": ("专业技术职称", "技术职称", "职称"),
+    "fulltime": ("是否专职", "专职/兼职", "专/兼职", "专兼职", "用工性质", "专职"),
+    "id": ("身份证号码", "身份证号", "身份证"),
+    "gender": ("性别",),
+}
+
+
+def normalise_degree(raw: str) -> str:
+    """全日制本科 → 本科, 研究生 → 硕士 (unless 博士 is stated), 中等专科 → 中专 …; else 其他."""
+    text = compact(raw).lower()
+    for word, degree in DEGREES:
+        if word in text:
+            return degree
+    return "其他"
+
+
+def normalise_title(raw: str) -> str | None:
+    """高级工程师 → 副高级, 工程师 → 中级, 助理工程师 → 初级, 正高级/教授 → 高级; None when unreadable."""
+    text = compact(raw)
+    if text in NO_TITLE:
+        return "无"
+    for word, title in TITLES:
+        if word in text:
+            return title
+    return None
+
+
+def is_fulltime(raw: str) -> bool | None:
+    """是/专职/√ → True, 否/兼职/blank → False; None for anything else."""
+    text = compact(raw)
+    if text in ("是", "专职", "√", "✓", "全职", "Y", "y"):
+        return True
+    if text in ("否", "兼职", "", "×", "N", "n", "—", "-", "外聘"):
+        return False
+    return None
+
+
+def extract(doc: DocumentText) -> Extraction:
+    """The staff list, from the document's own tables (DOCX/XLSX) or rebuilt from boxes (PDF, scans)."""
+    out = Extraction()
+    people, evidence, confidence = [], [], 1.0
+    for table, rows in _tables(doc):
+        columns = _columns(table[0])
+        if "name" not in columns:
+            continue
+        for index, cells in enumerate(table[1:], start=1):
+            person = _person(cells, columns)
+            if person is None:
+                continue
+            people.append(person)
+            if rows:
+                row = rows[index]
+                found = Field("", row.text, row.pieces, [row])
+                evidence.append(found.evidence(doc.path, " ".join(c for c in cells if c)))
+                confidence = min(confidence, found.confidence)
+    if people:
+        if not evidence:
+            evidence = [_page_evidence(doc)]
+        unsure = sum(1 for p in people if p["title"] is None or p["fulltime"] is None)
+        for person in people:
+            person["title"] = person["title"] or "无"
+            person["fulltime"] = bool(person["fulltime"])
+        out.add("staff", people, confidence * (1 - unsure / len(people) / 2), evidence)
+    return out
+
+
+def _page_evidence(doc: DocumentText):
+    from models.results import Evidence
+    return Evidence(path=doc.path, page=doc.pages[0].page_no if doc.pages else 1, bbox=None, text=None)
+
+
+def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[Row] | None]]:
+    """Each table with a 姓名 header: (header + rows of cells, the rows they came from when boxed)."""
+    found: list[tuple[list[list[str]], list[Row] | None]] = []
+    for page in doc.pages:
+        for table in page.tables:
+            for start, cells in enumerate(table):
+                if any("姓名" in compact(c) for c in cells):
+                    found.append(([[compact(c) for c in r] for r in table[start:]], None))
+                    break
+    if found:
+        return found
+    rows = doc.rows
+    for row in rows:
+        if row.pieces[0].bbox is None:
+            continue
+        texts = [compact(p.text) for p in row.pieces]
+        if any("姓名" in t for t in texts) and any(h in t for t in texts for h in HEADERS["degree"] + HEADERS["title"]):
+            below = [r for r in rows if r.page is row.page and r.top > row.bottom - 2]
+            table = rows_to_table(below, row, stop=lambda r: bool(re.match(r"(合计|填报|注[:：]|说明)", compact(r.text))))
+            found.append(([texts] + table, [row] + below[:len(table)]))
+    return found
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for field_name, names in HEADERS.items():
+        for index, cell in enumerate(header):
+            if any(n in cell for n in names) and field_name not in columns and index not in columns.values():
+                columns[field_name] = index
+                break
+    return columns
+
+
+def _person(cells: list[str], columns: dict[str, int]) -> dict | None:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return compact(cells[index]) if index is not None and index < len(cells) else ""
+
+    name = re.sub(r"[^\u4e00-\u9fff·A-Za-z]", "", cell("name"))
+    if "gender" in columns and not cell("gender") and name[-1:] in ("男", "女") and len(name) >= 3:
+        name = name[:-1]  # OCR joined the name with the gender cell beside it
+    if len(name) < 2 or any(word in name for word in ("合计", "小计", "人员")):
+        return None
+    degree_raw, title_raw, fulltime_raw = cell("degree"), cell("title"), cell("fulltime")
+    person = {"name": name, "degree": normalise_degree(degree_raw), "title": normalise_title(title_raw),
+              "fulltime": is_fulltime(fulltime_raw) if "fulltime" in columns else True,
+              "degree_raw": degree_raw, "title_raw": title_raw}
+    if cell("id"):
+        person["id_masked"] = mask_id_number(cell("id"))
+    return person

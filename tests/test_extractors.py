@@ -1,0 +1,184 @@
+"""Value parsers, the label/value finder and the per-type extractors on hand-made pages."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+
+import pytest
+
+from extractors import DocumentText, extract
+from extractors.staff_roster import is_fulltime, normalise_degree, normalise_title
+from extractors.values import (
+    find_credit_codes,
+    parse_area,
+    parse_count,
+    parse_date,
+    parse_money,
+    parse_ratio,
+    repair_credit_code,
+)
+from models.pages import PageText, TextLine
+from pipeline.pages import mask_id_numbers
+
+CURRENCY = {"元": "CNY", "港元": "HKD", "美元": "USD", "欧元": "EUR", "日元": "JPY", "新台币": "TWD", "泰铢": "THB",
+            "卢布": "RUB", "澳元": "AUD", "韩元": "KRW"}
+
+
+def test_money_vectors_with_an_exact_amount_parse(dev_set):
+    cases = json.loads((dev_set / "money-vectors.json").read_text(encoding="utf-8"))["cases"]
+    exact = [(text, want) for text, want in cases if want["definition"] == "accurate"]
+    assert len(exact) >= 20
+    for text, want in exact:
+        money = parse_money(text)
+        assert money is not None, text
+        assert money.amount == pytest.approx(float(want["num"]), abs=0.006), text
+        assert money.currency == CURRENCY[want["case"]], text
+
+
+@pytest.mark.parametrize("text, amount, currency", [
+    ("人民币壹佰万元整", 1_000_000, "CNY"), ("1000万元整", 10_000_000, "CNY"), ("人民币30.0000万元整", 300_000, "CNY"),
+    ("叁仟零叁拾万元整", 30_300_000, "CNY"), ("港币100万元", 1_000_000, "HKD"), ("500万美元", 5_000_000, "USD"),
+    ("12,500,000.00元", 12_500_000, "CNY"),
+])
+def test_capital_as_licences_print_it(text, amount, currency):
+    money = parse_money(text)
+    assert (money.amount, money.currency) == (amount, currency)
+
+
+def test_uscc_vectors_agree_with_the_check_digit(dev_set):
+    with (dev_set / "uscc-vectors.tsv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    for row in rows:
+        repaired = repair_credit_code(row["code"])
+        accepted = repaired is not None and repaired[0] == row["code"].upper()
+        assert accepted == (row["gb32100_checksum"] == "pass"), row
+    codes = (dev_set / "uscc-valid-codes.txt").read_text(encoding="utf-8").split()
+    assert all(repair_credit_code(code)[0] == code for code in codes)
+
+
+def test_credit_code_ocr_confusions_are_repaired_only_when_the_check_digit_agrees():
+    assert repair_credit_code("9142I0O52522032504") == ("914210052522032504", 0.95)  # I→1, O→0
+    assert repair_credit_code("91420605629447280D")[0] == "91420605629447280D"
+    assert repair_credit_code("914210052522032505") is None  # wrong check digit: never accepted
+    assert find_credit_codes("统一社会信用代码：9142 1005 2522 0325 04") == [("914210052522032504", 0.99)]
+
+
+def test_dates_areas_counts_ratios():
+    assert parse_date("成立日期 2021年12月14日") == date(2021, 12, 14)
+    assert parse_date("二〇二一年十二月十四日") == date(2021, 12, 14)
+    assert parse_date("月2015年06月08日") == date(2015, 6, 8)
+    assert parse_date("2021年02月30日") is None
+    assert parse_area("建筑面积壹佰贰拾陆点伍平方米（126.5㎡）") == 126.5
+    assert parse_area("150m²") == 150 and parse_area("80平米") == 80
+    assert parse_count("现有专职人员十二人") == 12 and parse_count("384人次") == 384
+    assert parse_ratio("满意度达到98%") == 0.98 and parse_ratio("百分之七十") == 0.7
+
+
+@pytest.mark.parametrize("raw, degree", [("全日制本科", "本科"), ("研究生", "硕士"), ("博士研究生", "博士"),
+                                         ("中等专科", "中专"), ("大学专科", "大专"), ("初中", "其他")])
+def test_degrees_normalise(raw, degree):
+    assert normalise_degree(raw) == degree
+
+
+@pytest.mark.parametrize("raw, title", [("高级工程师", "副高级"), ("工程师", "中级"), ("助理工程师", "初级"),
+                                        ("正高级工程师", "高级"), ("教授", "高级"), ("副研究员", "副高级"),
+                                        ("中级经济师", "中级"), ("—", "无")])
+def test_titles_normalise(raw, title):
+    assert normalise_title(raw) == title
+
+
+def test_fulltime_words():
+    assert is_fulltime("专职") is True and is_fulltime("否") is False and is_fulltime("?") is None
+
+
+def test_identity_numbers_are_masked_but_credit_codes_are_not():
+    text = "421005196601276087 42060519941201725X 914210052522032504"
+    assert mask_id_numbers(text) == "421005********6087 420605********725X 914210052522032504"
+
+
+def _ocr_page(lines: list[tuple[str, tuple[float, float, float, float]]], rotation: int = 0) -> PageText:
+    return PageText(page_no=1, width=1400, height=1000, source="ocr", rotation=rotation,
+                    lines=[TextLine(text=t, bbox=b, confidence=0.98) for t, b in lines])
+
+
+def test_licence_labels_spaced_split_and_beside_their_values():
+    page = _ocr_page([
+        ("统一社会信用代码", (100, 100, 400, 140)), ("9142I0052522032504", (100, 150, 420, 190)),
+        ("名", (100, 300, 140, 340)), ("称", (250, 300, 290, 340)), ("荆州市鼎信数字科技有限公司", (320, 295, 760, 345)),
+        ("注册资本 人民币壹佰万元整", (800, 300, 1200, 340)),
+        ("类 型", (100, 360, 290, 400)), ("有限责任公司（自然人独资）成立日期2021年12月14日", (320, 360, 1200, 400)),
+        ("营业期限2021年12月14日至长期", (800, 420, 1200, 460)),
+        ("住所湖北省荆州市荆州区紫金大道65号", (800, 480, 1300, 520)), ("众创空间28层10室", (870, 525, 1100, 565)),
+        ("登记机关", (900, 700, 1100, 740)), ("2025年07月27日", (900, 760, 1150, 800)),
+    ])
+    facts = extract(DocumentText("营业执照.jpg", "business_license", [page])).facts
+    assert facts["credit_code"].value == "914210052522032504"
+    assert facts["org_name"].value == "荆州市鼎信数字科技有限公司"
+    assert facts["registered_capital_cny"].value == 1_000_000
+    assert facts["entity_type"].value == "有限责任公司（自然人独资）"
+    assert facts["registration_date"].value == "2021-12-14"  # not the issue date under the seal
+    assert facts["business_term"].value == {"start": "2021-12-14", "end": None}
+    assert facts["address"].value == "湖北省荆州市荆州区紫金大道65号众创空间28层10室"
+    evidence = facts["org_name"].evidence[0]
+    assert evidence.page == 1 and evidence.bbox[0] <= 100 and evidence.bbox[2] >= 760
+
+
+def test_no_capital_is_reported_where_none_is_printed():
+    page = _ocr_page([("名称深圳市福田区铭泰隆电子销售部", (100, 100, 700, 140)),
+                      ("类型个体工商户", (100, 160, 400, 200)), ("成立日期2006年08月01日", (100, 220, 500, 260))])
+    facts = extract(DocumentText("执照.jpg", "business_license", [page])).facts
+    assert "registered_capital_cny" not in facts and "registered_capital" not in facts
+    assert facts["registration_date"].value == "2006-08-01"
+
+
+def test_lease_prefers_building_area_and_reads_the_term():
+    lines = ["房屋租赁合同", "出租方（甲方）：荆州市宏图投资发展有限公司", "承租方（乙方）：荆州市鼎信数字科技有限公司",
+             "甲方将坐落于湖北省荆州市荆州区紫金大道65号众创空间28层10室的房屋（以下简称该",
+             "房屋）出租给乙方使用，该房屋建筑面积壹佰伍拾平方米（150㎡），其中使用面积120平方米。",
+             "租赁期限自2025年9月27日起至2028年9月26日止。"]
+    page = _ocr_page([(t, (100, 100 + 50 * i, 1300, 140 + 50 * i)) for i, t in enumerate(lines)])
+    facts = extract(DocumentText("租赁合同.pdf", "lease_contract", [page])).facts
+    assert facts["premises_lessee"].value == "荆州市鼎信数字科技有限公司"
+    assert facts["premises_lessor"].value == "荆州市宏图投资发展有限公司"
+    assert facts["premises_address"].value == "湖北省荆州市荆州区紫金大道65号众创空间28层10室"
+    assert facts["premises_area_m2"].value == 150 and facts["premises_area_m2"].area_kind == "建筑面积"
+    assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == ("2025-09-27", "2028-09-26")
+
+
+def test_roster_from_docx_table_normalises_and_masks():
+    table = [["序号", "姓名", "身份证号码", "学历", "职称", "是否专职"],
+             ["1", "曾锦丰", "421005********6087", "硕士研究生", "高级会计师", "专职"],
+             ["2", "周洋博", "421005********7975", "全日制本科", "—", "兼职"]]
+    page = PageText(page_no=1, source="docx", tables=[table],
+                    lines=[TextLine(text="\t".join(row)) for row in table])
+    staff = extract(DocumentText("名册.docx", "staff_roster", [page])).facts["staff"].value
+    assert [(p["name"], p["degree"], p["title"], p["fulltime"]) for p in staff] == [
+        ("曾锦丰", "硕士", "副高级", True), ("周洋博", "本科", "无", False)]
+    assert staff[0]["id_masked"] == "421005********6087"
+
+
+def test_report_claims_from_table_and_prose():
+    rows = [["项目", "内容"], ["申报单位名称", "荆州市鼎信数字科技有限公司"], ["服务场所面积", "200平方米"],
+            ["2024年服务中小企业数", "213家"], ["公益性服务占比", "15%"]]
+    prose = ["我单位现有专职人员十二人，其中具有本科以上学历或中级以上职称的专业人员8人。",
+             "2025年共服务中小企业236家，较上年增长明显。", "经第三方回访调查，用户满意度达到98%。"]
+    page = PageText(page_no=1, source="docx", tables=[rows],
+                    lines=[TextLine(text="\t".join(r)) for r in rows] + [TextLine(text=t) for t in prose])
+    claims = extract(DocumentText("申请报告.docx", "application_report", [page])).claims
+    values = {key: fact.value for key, fact in claims.items()}
+    assert values == {"org_name": "荆州市鼎信数字科技有限公司", "premises_area_m2": 200.0, "public_service_ratio": 0.15,
+                      "smes_served_per_year": 236, "smes_served_prev_year": 213, "staff_fulltime_count": 12,
+                      "staff_qualified_count": 8, "satisfaction_rate": 0.98}
+
+
+def test_an_extractor_crash_is_noted_not_raised(monkeypatch):
+    import extractors
+
+    def broken(doc):
+        raise ValueError("boom")
+
+    monkeypatch.setitem(extractors.EXTRACTORS, "audit_report", broken)
+    result = extract(DocumentText("审计报告.pdf", "audit_report", []))
+    assert result.facts == {} and "审计报告.pdf" in result.notes[0]
