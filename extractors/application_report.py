@@ -18,6 +18,8 @@ from extractors.values import (
     parse_date,
     parse_money,
     parse_ratio,
+    printed_name,
+    whole,
 )
 
 __all__ = ["extract"]
@@ -27,7 +29,7 @@ def _money(text: str) -> int | float | None:
     money = parse_money(text)
     if money is None or money.currency != "CNY":
         return None
-    return int(money.amount) if money.amount == int(money.amount) else money.amount
+    return whole(money.amount)
 
 
 def _date(text: str) -> str | None:
@@ -41,7 +43,7 @@ def _code(text: str) -> str | None:
 
 
 def _name(text: str) -> str | None:
-    value = compact(text).replace("(", "（").replace(")", "）")
+    value = printed_name(text)
     return value if len(value) >= 2 else None
 
 

@@ -14,6 +14,6 @@ def extract(doc: DocumentText) -> Extraction:
     out = Extraction()
     signature = next((r for r in doc.rows if "公章" in compact(r.text) or "盖章" in compact(r.text)), None)
     if signature is not None:
-        found = Field("", signature.text, signature.pieces, [signature])
+        found = Field.of_row(signature)
         out.add("authenticity_declaration_sealed", True, found.confidence * 0.9, [found.evidence(doc.path)])
     return out

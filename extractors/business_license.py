@@ -6,7 +6,14 @@ import re
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, find_field
-from extractors.values import compact, find_credit_codes, find_dates, parse_money
+from extractors.values import (
+    compact,
+    find_credit_codes,
+    find_dates,
+    parse_money,
+    printed_name,
+    whole,
+)
 
 __all__ = ["extract"]
 
@@ -32,14 +39,14 @@ def extract(doc: DocumentText) -> Extraction:
                         ("legal_representative", REPRESENTATIVE_LABELS)):
         found = find_field(rows, labels, ALL_LABELS, accept=_plausible_text)
         if found:
-            out.add(key, _tidy(found.value), found.confidence, [found.evidence(doc.path)])
+            out.add(key, printed_name(found.value), found.confidence, [found.evidence(doc.path)])
     capital = find_field(rows, CAPITAL_LABELS, ALL_LABELS, accept=lambda v: parse_money(v) is not None)
     if capital:
         money = parse_money(capital.value)
         if money.currency == "CNY":
-            out.add("registered_capital_cny", _whole(money.amount), capital.confidence, [capital.evidence(doc.path)])
+            out.add("registered_capital_cny", whole(money.amount), capital.confidence, [capital.evidence(doc.path)])
         else:
-            out.add("registered_capital", {"amount": _whole(money.amount), "currency": money.currency},
+            out.add("registered_capital", {"amount": whole(money.amount), "currency": money.currency},
                     capital.confidence, [capital.evidence(doc.path)])
     registered = find_field(rows, DATE_LABELS, ALL_LABELS, accept=lambda v: bool(find_dates(v)))
     if registered:
@@ -51,7 +58,7 @@ def extract(doc: DocumentText) -> Extraction:
     for key, labels, _more in (("address", ADDRESS_LABELS, 3), ("business_scope", SCOPE_LABELS, 8)):
         found = find_field(rows, labels, ALL_LABELS, multiline=True, accept=_plausible_text)
         if found:
-            out.add(key, _tidy(found.value), found.confidence, [found.evidence(doc.path)])
+            out.add(key, printed_name(found.value), found.confidence, [found.evidence(doc.path)])
     return out
 
 
@@ -66,23 +73,13 @@ def _credit_code(doc: DocumentText, out: Extraction) -> None:
     for row in doc.rows:  # some layouts print the code with no label
         codes = find_credit_codes(row.text)
         if codes:
-            found = Field("", codes[0][0], row.pieces, [row])
+            found = Field.of_row(row, codes[0][0])
             out.add("credit_code", codes[0][0], min(codes[0][1], found.confidence) * 0.9, [found.evidence(doc.path)])
             return
 
 
-def _tidy(value: str) -> str:
-    """A printed value as compared: no spaces, full-width brackets as the licence prints them."""
-    text = compact(value)
-    return text.replace("(", "（").replace(")", "）")
-
-
 def _plausible_text(value: str) -> bool:
     return len(compact(value)) >= 2
-
-
-def _whole(amount: float) -> int | float:
-    return int(amount) if amount == int(amount) else amount
 
 
 TERM_OPEN = re.compile(r"长期|永久|不约定期限")

@@ -6,7 +6,7 @@ import re
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Row, find_field, rows_to_table
-from extractors.values import compact, find_credit_codes, find_dates
+from extractors.values import compact, find_credit_codes, find_dates, printed_name
 
 __all__ = ["extract_creditchina", "extract_ccgp"]
 
@@ -49,14 +49,14 @@ def extract_ccgp(doc: DocumentText) -> Extraction:
     _query_date(rows, doc, out, ("查询日期", "查询时间"), key="ccgp_query_date")
     for row in rows:
         if "没有找到相关记录" in compact(row.text) or "暂无" in compact(row.text) and "记录" in row.text:
-            found = Field("", row.text, row.pieces, [row])
+            found = Field.of_row(row)
             out.add("ccgp_listed", False, found.confidence, [found.evidence(doc.path, compact(row.text))])
             return out
     header = next((r for r in rows if "记录日期" in compact(r.text) or "具体情形" in compact(r.text)), None)
     if header is not None:
         hits = [r for r in rows if r.page is header.page and r.top > header.bottom and find_credit_codes(r.text)]
         if hits:
-            found = Field("", hits[0].text, hits[0].pieces, [hits[0]])
+            found = Field.of_row(hits[0])
             out.add("ccgp_listed", True, found.confidence, [found.evidence(doc.path, hits[0].text)])
     return out
 
@@ -66,8 +66,7 @@ def _is_org_name(value: str) -> bool:
 
 
 def _org(value: str) -> str:
-    text = compact(value).replace("(", "（").replace(")", "）")
-    return re.sub(r"查询$", "", text)
+    return re.sub(r"查询$", "", printed_name(value))
 
 
 def _name_above(rows: list[Row], code_row: Row) -> Field | None:
@@ -76,7 +75,7 @@ def _name_above(rows: list[Row], code_row: Row) -> Field | None:
     for row in reversed(rows[max(0, index - 2):index]):
         text = compact(row.text)
         if ORG_SUFFIX.search(text.rstrip("）)")) or text.endswith(("）", ")")):
-            return Field("", row.text, row.pieces, [row])
+            return Field.of_row(row)
     return None
 
 
@@ -101,7 +100,7 @@ def _penalties(rows: list[Row], doc: DocumentText, out: Extraction) -> None:
         return
     below = [r for r in rows if r.page is header.page and r.top > header.bottom - 2]
     if any(any(word in compact(r.text) for word in NO_PENALTY) for r in below[:3]):
-        found = Field("", header.text, header.pieces, [header])
+        found = Field.of_row(header)
         out.add("credit_penalties", [], found.confidence, [found.evidence(doc.path, "暂无行政处罚信息")])
         return
     columns = [compact(p.text) for p in header.pieces]
@@ -117,10 +116,9 @@ def _penalties(rows: list[Row], doc: DocumentText, out: Extraction) -> None:
             continue
         penalty = {"date": find_dates(cells[date_at])[0][0].isoformat(),
                    "authority": compact(cells[authority_at]) if authority_at is not None else None,
-                   "decision_no": compact(cells[number_at]).replace("(", "（").replace(")", "）")
-                   if number_at is not None else None}
+                   "decision_no": printed_name(cells[number_at]) if number_at is not None else None}
         penalties.append(penalty)
-        found = Field("", row.text, row.pieces, [row])
+        found = Field.of_row(row)
         evidence.append(found.evidence(doc.path, row.text))
         confidence = min(confidence, found.confidence)
     if penalties:

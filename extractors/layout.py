@@ -97,6 +97,11 @@ class Field:
     pieces: list[Piece]
     rows: list[Row]
 
+    @classmethod
+    def of_row(cls, row: Row, value: str | None = None) -> Field:
+        """A whole row as the field (a screenshot's name line, a table row)."""
+        return cls("", row.text if value is None else value, row.pieces, [row])
+
     @property
     def confidence(self) -> float:
         return min((p.confidence for p in self.pieces), default=0.0)
@@ -128,6 +133,10 @@ class DocumentText:
     @property
     def text(self) -> str:
         return "\n".join(page.text for page in self.pages)
+
+    def page_evidence(self) -> Evidence:
+        """The document's first page, no box: for values read from cells or metadata."""
+        return Evidence(path=self.path, page=self.pages[0].page_no if self.pages else 1)
 
 
 # ---------------------------------------------------------------- pages → pieces → rows
@@ -410,7 +419,7 @@ class Passage:
                 rows.append(row)
                 pieces += row.pieces_between(max(start - row_start, 0), min(end - row_start, len(row.text)))
         shown = value if value is not None else self.text[start:end]
-        return Field(label, shown, pieces or self.rows[:1][0].pieces, rows)
+        return Field(label, shown, pieces or self.rows[0].pieces, rows)
 
 
 def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] | None = None) -> list[list[str]]:

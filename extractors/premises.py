@@ -6,7 +6,7 @@ import re
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Passage, find_field
-from extractors.values import AREA, clean, compact, find_dates, parse_area
+from extractors.values import AREA, clean, compact, find_dates, parse_area, printed_name
 
 __all__ = ["extract_lease", "extract_property"]
 
@@ -70,8 +70,7 @@ def extract_property(doc: DocumentText) -> Extraction:
 
 
 def _party(value: str) -> str:
-    text = compact(value).strip("_")
-    return text.replace("(", "（").replace(")", "）")
+    return printed_name(value).strip("_")
 
 
 def _address(passage: Passage, doc: DocumentText, out: Extraction) -> None:

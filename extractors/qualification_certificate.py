@@ -19,7 +19,7 @@ def extract(doc: DocumentText) -> Extraction:
     rows = doc.rows
     title = next((r for r in rows[:8] if KIND_WORDS.search(compact(r.text)) and len(compact(r.text)) <= 20), None)
     if title is not None:
-        found = Field("", title.text, title.pieces, [title])
+        found = Field.of_row(title)
         out.add("qualification_kind", compact(title.text), found.confidence, [found.evidence(doc.path)])
     number = find_field(rows, ("证书编号", "许可证编号", "备案编号", "编号", "证号"), ("有效期",),
                         accept=lambda v: bool(re.search(r"[0-9A-Za-z]{4,}", compact(v))))

@@ -42,8 +42,8 @@ def _activity_dates(doc: DocumentText) -> tuple[list[str], list, float]:
                          if column < len(row) and find_dates(row[column])]
                 if dates:
                     rows = [r for r in doc.rows if r.page is page and find_dates(r.text)]
-                    found = Field("", "", rows[0].pieces, rows[:1]) if rows else None
-                    return dates, [found.evidence(doc.path) if found else _page(doc)], 1.0
+                    evidence = Field.of_row(rows[0]).evidence(doc.path) if rows else doc.page_evidence()
+                    return dates, [evidence], 1.0
     rows = doc.rows
     for row in rows:
         texts = [compact(p.text) for p in row.pieces]
@@ -60,11 +60,7 @@ def _activity_dates(doc: DocumentText) -> tuple[list[str], list, float]:
                 used.append(source)
         if dates:
             confidence = min(p.confidence for r in used for p in r.pieces)
-            evidence = [Field("", r.text, r.pieces, [r]).evidence(doc.path) for r in used]
+            evidence = [Field.of_row(r).evidence(doc.path) for r in used]
             return dates, evidence, confidence
     return [], [], 0.0
 
-
-def _page(doc: DocumentText):
-    from models.results import Evidence
-    return Evidence(path=doc.path, page=doc.pages[0].page_no if doc.pages else 1)

@@ -6,7 +6,7 @@ import re
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Row, rows_to_table
-from extractors.values import compact, mask_id_number
+from extractors.values import compact, mask_id_numbers
 
 __all__ = ["extract", "normalise_degree", "normalise_title", "is_fulltime"]
 
@@ -79,23 +79,18 @@ def extract(doc: DocumentText) -> Extraction:
             people.append(person)
             if rows:
                 row = rows[index]
-                found = Field("", row.text, row.pieces, [row])
+                found = Field.of_row(row)
                 evidence.append(found.evidence(doc.path, " ".join(c for c in cells if c)))
                 confidence = min(confidence, found.confidence)
     if people:
         if not evidence:
-            evidence = [_page_evidence(doc)]
+            evidence = [doc.page_evidence()]
         unsure = sum(1 for p in people if p["title"] is None or p["fulltime"] is None)
         for person in people:
             person["title"] = person["title"] or "无"
             person["fulltime"] = bool(person["fulltime"])
         out.add("staff", people, confidence * (1 - unsure / len(people) / 2), evidence)
     return out
-
-
-def _page_evidence(doc: DocumentText):
-    from models.results import Evidence
-    return Evidence(path=doc.path, page=doc.pages[0].page_no if doc.pages else 1, bbox=None, text=None)
 
 
 def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[Row] | None]]:
@@ -146,5 +141,5 @@ def _person(cells: list[str], columns: dict[str, int]) -> dict | None:
               "fulltime": is_fulltime(fulltime_raw) if "fulltime" in columns else True,
               "degree_raw": degree_raw, "title_raw": title_raw}
     if cell("id"):
-        person["id_masked"] = mask_id_number(cell("id"))
+        person["id_masked"] = mask_id_numbers(cell("id"))  # pages are masked when read; this is the safety net
     return person

@@ -17,7 +17,8 @@ from stdnum.cn import uscc
 
 __all__ = [
     "Money", "clean", "compact", "find_dates", "parse_area", "parse_count", "parse_date",
-    "parse_money", "parse_ratio", "repair_credit_code", "find_credit_codes", "mask_id_number",
+    "parse_money", "parse_ratio", "repair_credit_code", "find_credit_codes", "mask_id_numbers", "printed_name",
+    "whole",
 ]
 
 CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖貳參陸"
@@ -36,6 +37,16 @@ def clean(text: str) -> str:
 def compact(text: str) -> str:
     """`clean` without any spaces: how labels and names are compared."""
     return clean(text).replace(" ", "")
+
+
+def printed_name(text: str) -> str:
+    """A name or value as documents print it: no spaces, full-width brackets."""
+    return compact(text).replace("(", "（").replace(")", "）")
+
+
+def whole(amount: float) -> int | float:
+    """An amount as an int when it has no fraction (1000000, not 1000000.0)."""
+    return int(round(amount)) if abs(amount - round(amount)) < 0.005 else round(amount, 2)
 
 
 def cn_number(text: str) -> float | None:
@@ -243,13 +254,12 @@ def find_credit_codes(text: str) -> list[tuple[str, float]]:
     return found
 
 
-def mask_id_number(text: str) -> str:
-    """An identity-card number with its birth date and sequence hidden: 421005********6087."""
-    value = compact(text).upper()
-    if re.fullmatch(r"\d{6}\*{8}[\dX*]{4}", value):  # masked already when the page was read
-        return value
-    if re.fullmatch(r"\d{17}[\dX]", value):
-        return value[:6] + "*" * 8 + value[-4:]
-    if re.fullmatch(r"\d{15}", value):
-        return value[:6] + "*" * 6 + value[-3:]
-    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
+# Resident identity numbers: 18 digits (region, birth date, sequence, check) or the older 15 (two-digit year).
+_MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+ID_NUMBER = re.compile(rf"(?<![0-9A-Za-z*])(?:\d{{6}}(?:19|20)\d{{2}}{_MONTH_DAY}\d{{3}}[\dXx]|\d{{8}}{_MONTH_DAY}\d{{3}})"
+                       r"(?![0-9A-Za-z])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Identity-card numbers in a text shown as 421005********6087; everything else (credit codes) untouched."""
+    return ID_NUMBER.sub(lambda m: m.group(0)[:6] + "*" * (len(m.group(0)) - 10) + m.group(0)[-4:], text)

@@ -21,6 +21,7 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
     facts: dict[str, Fact] = {}
     claims: dict[str, Fact] = {}
     premises: list[dict[str, Any]] = []
+    premises_confidence: list[float] = []
     premises_evidence = []
     for path, doc_type, extraction in documents:
         doc_facts = {key: Fact.model_validate(value) for key, value in (extraction.get("facts") or {}).items()}
@@ -28,6 +29,7 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
             claims.setdefault(key, Fact.model_validate(value))
         if doc_type in PREMISES_TYPES and doc_facts:
             premises.append(_premises_entry(path, PREMISES_TYPES[doc_type], doc_facts))
+            premises_confidence.append(min((f.confidence or 0.0) for f in doc_facts.values()))
             premises_evidence += [e for f in doc_facts.values() for e in f.evidence][:1]
         for key, found in doc_facts.items():
             if key in LIST_FACTS:
@@ -43,7 +45,7 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
             elif key not in facts:
                 facts[key] = found.model_copy(deep=True)
     if premises:
-        facts["premises"] = Fact(value=premises, confidence=min(p.pop("_confidence") for p in premises),
+        facts["premises"] = Fact(value=premises, confidence=min(premises_confidence),
                                  evidence=premises_evidence)
     return facts, claims
 
@@ -55,5 +57,4 @@ def _premises_entry(path: str, kind: str, doc_facts: dict[str, Fact]) -> dict[st
     holder = value("premises_lessee") if kind == "lease" else value("premises_owner")
     return {"kind": kind, "holder": holder, "lessor": value("premises_lessor"), "address": value("premises_address"),
             "area_m2": value("premises_area_m2"), "start": value("premises_lease_start"),
-            "end": value("premises_lease_end"), "path": path,
-            "_confidence": min((f.confidence or 0.0) for f in doc_facts.values())}
+            "end": value("premises_lease_end"), "path": path}

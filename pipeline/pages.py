@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 from PIL import Image, ImageOps
 
+from extractors.values import mask_id_numbers
 from models.pages import PageText, TextLine
 from pipeline.ocr import OcrEngine, OcrResult, OcrUnavailable, engine_key, engine_label
 
@@ -99,13 +100,12 @@ def register_heif() -> bool:
     return True
 
 
-def photo_meta(data: bytes) -> dict[str, str]:
-    """The capture time (EXIF DateTimeOriginal, else DateTime) as ISO text and a perceptual hash of the first frame."""
+def photo_meta(data: bytes, first_frame: Image.Image) -> dict[str, str]:
+    """The capture time (EXIF DateTimeOriginal, else DateTime) as ISO text and a perceptual hash of the upright first frame."""
     import imagehash
 
-    register_heif()
-    meta: dict[str, str] = {}
-    with Image.open(io.BytesIO(data)) as img:
+    meta: dict[str, str] = {"perceptual_hash": str(imagehash.phash(first_frame))}
+    with Image.open(io.BytesIO(data)) as img:  # the header only: EXIF needs no pixel decode
         exif = img.getexif()
         raw = exif.get_ifd(0x8769).get(36867) or exif.get(306)
         if isinstance(raw, str):
@@ -113,23 +113,12 @@ def photo_meta(data: bytes) -> dict[str, str]:
             if match:
                 year, month, day, hour, minute, second = match.groups()
                 meta["taken_at"] = f"{year}-{month}-{day}T{hour}:{minute}:{second}"
-        meta["perceptual_hash"] = str(imagehash.phash(ImageOps.exif_transpose(img.copy()).convert("RGB")))
     return meta
-
-
-# 18-digit resident identity numbers (region, birth date, sequence, check): masked before anything is stored.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3}[\dXx])(?![0-9A-Za-z])")
-
-
-def mask_id_numbers(text: str) -> str:
-    """Identity-card numbers in a text shown as 421005********6087."""
-    return ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3)[-4:], text)
 
 
 def masked(page: PageText) -> PageText:
     """The page with every identity-card number masked in its lines and tables (char boxes kept aligned)."""
-    lines = [line.model_copy(update={"text": mask_id_numbers(line.text)}) if ID_NUMBER.search(line.text) else line
-             for line in page.lines]
+    lines = [line.model_copy(update={"text": mask_id_numbers(line.text)}) for line in page.lines]
     tables = [[[mask_id_numbers(cell) for cell in row] for row in table] for table in page.tables]
     return page.model_copy(update={"lines": lines, "tables": tables})
 
@@ -305,10 +294,11 @@ class PageReader:
             if kind == "pdf":
                 read.pages = list(self._pdf_pages(data, read))
             elif kind in IMAGE_KINDS:
-                read.pages = [self._ocr_page(number, pil_to_bgr(frame), read)
-                              for number, frame in enumerate(image_frames(data), start=1)]
-                if read.pages:
-                    read.pages[0].image_meta = photo_meta(data)
+                for number, frame in enumerate(image_frames(data), start=1):
+                    page = self._ocr_page(number, pil_to_bgr(frame), read)
+                    if number == 1:
+                        page.image_meta = photo_meta(data, frame)
+                    read.pages.append(page)
             elif kind == "docx":
                 read.pages = [docx_to_page(data)]
             elif kind == "xlsx":

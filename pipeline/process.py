@@ -143,7 +143,7 @@ class BatchProcessor:
             if document.extract_version != EXTRACT_VERSION:
                 pages = pages if pages is not None else self.store.pages(stored.sha256)
                 text = DocumentText(stored.path, document.doc_type, pages[document.page_start - 1:document.page_end])
-                extraction = extract(text).model_dump(mode="json", exclude_defaults=False)
+                extraction = extract(text).model_dump(mode="json")
                 self.store.save_extraction(document.id, EXTRACT_VERSION, extraction)
             results.append((DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=document.doc_type,
                                            pages=document.page_end - document.page_start + 1, status="ok", error=None,

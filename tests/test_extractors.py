@@ -12,6 +12,7 @@ from extractors import DocumentText, extract
 from extractors.staff_roster import is_fulltime, normalise_degree, normalise_title
 from extractors.values import (
     find_credit_codes,
+    mask_id_numbers,
     parse_area,
     parse_count,
     parse_date,
@@ -20,7 +21,6 @@ from extractors.values import (
     repair_credit_code,
 )
 from models.pages import PageText, TextLine
-from pipeline.pages import mask_id_numbers
 
 CURRENCY = {"元": "CNY", "港元": "HKD", "美元": "USD", "欧元": "EUR", "日元": "JPY", "新台币": "TWD", "泰铢": "THB",
             "卢布": "RUB", "澳元": "AUD", "韩元": "KRW"}

@@ -13,6 +13,10 @@ from pipeline.ocr.base import OcrResult
 Quad = np.ndarray  # (4, 2) float: top-left, top-right, bottom-right, bottom-left
 
 
+# Red channel of seal ink on the fixtures and on the real scans seen so far is 200-240.
+SEAL_INK_RED = 200
+
+
 def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
     """A copy where round red seals fade to white and the black text under them stays; red titles are kept."""
     seal_mask = red_seal_mask(bgr)
@@ -27,10 +31,6 @@ def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
     inside = seal_mask > 0
     cleaned[inside] = through_filter[inside][:, None]
     return cleaned
-
-
-# Red channel of seal ink on the fixtures and on the real scans seen so far is 200-240.
-SEAL_INK_RED = 200
 
 
 def red_seal_mask(bgr: np.ndarray) -> np.ndarray | None:
