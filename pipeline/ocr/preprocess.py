@@ -25,11 +25,12 @@ def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
     # Inside a seal, the red channel alone is the page as seen through a red filter: red ink
     # turns white while black strokes, even where the ink covers them, stay dark. Whitening
     # the red pixels instead cuts every stroke the seal crosses.
-    red_channel = bgr[:, :, 2].astype(np.int32)
-    through_filter = np.clip(red_channel * 255 // SEAL_INK_RED, 0, 255).astype(np.uint8)
+    x, y, w, h = cv2.boundingRect(seal_mask)  # only the seals' area, not the whole page
+    region = (slice(y, y + h), slice(x, x + w))
+    through_filter = np.clip(bgr[region][:, :, 2].astype(np.int32) * 255 // SEAL_INK_RED, 0, 255).astype(np.uint8)
     cleaned = bgr.copy()
-    inside = seal_mask > 0
-    cleaned[inside] = through_filter[inside][:, None]
+    inside = seal_mask[region] > 0
+    cleaned[region][inside] = through_filter[inside][:, None]
     return cleaned
 
 
