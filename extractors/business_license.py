@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, find_field
@@ -35,26 +36,37 @@ def extract(doc: DocumentText) -> Extraction:
     out = Extraction()
     rows = doc.rows
     _credit_code(doc, out)
-    for key, labels in (("org_name", NAME_LABELS), ("entity_type", TYPE_LABELS),
-                        ("legal_representative", REPRESENTATIVE_LABELS)):
-        found = find_field(rows, labels, ALL_LABELS, accept=_plausible_text)
-        if found:
-            out.add(key, printed_name(found.value), found.confidence, [found.evidence(doc.path)])
+    code = out.facts["credit_code"].value if "credit_code" in out.facts else None
+    name = find_field(rows, NAME_LABELS, ALL_LABELS, accept=_plausible_text)
+    if name:
+        value, certainty = name_with_region_from_code(trim_after_legal_form(printed_name(name.value)), code)
+        out.add("org_name", value, name.confidence * certainty, [name.evidence(doc.path)])
+    entity_type = find_field(rows, TYPE_LABELS, ALL_LABELS, accept=_plausible_text)
+    if entity_type:
+        out.add("entity_type", closed_brackets(without_leading_symbols(printed_name(entity_type.value))),
+                entity_type.confidence, [entity_type.evidence(doc.path)])
+    representative = find_field(rows, REPRESENTATIVE_LABELS, ALL_LABELS, accept=_plausible_text)
+    if representative:
+        out.add("legal_representative", printed_name(representative.value), representative.confidence,
+                [representative.evidence(doc.path)])
     capital = find_field(rows, CAPITAL_LABELS, ALL_LABELS, accept=lambda v: parse_money(v) is not None)
     if capital:
-        money = parse_money(capital.value)
-        if money.currency == "CNY":
-            out.add("registered_capital_cny", whole(money.amount), capital.confidence, [capital.evidence(doc.path)])
+        amount, currency, certainty = capital_amount(capital.value)
+        if currency == "CNY":
+            out.add("registered_capital_cny", amount, capital.confidence * certainty, [capital.evidence(doc.path)])
         else:
-            out.add("registered_capital", {"amount": whole(money.amount), "currency": money.currency},
-                    capital.confidence, [capital.evidence(doc.path)])
+            out.add("registered_capital", {"amount": amount, "currency": currency},
+                    capital.confidence * certainty, [capital.evidence(doc.path)])
+    term = find_field(rows, TERM_LABELS, ALL_LABELS, accept=lambda v: _term(v) is not None)
+    business_term = _term(term.value) if term else None
+    if term:
+        out.add("business_term", business_term, term.confidence, [term.evidence(doc.path)])
     registered = find_field(rows, DATE_LABELS, ALL_LABELS, accept=lambda v: bool(find_dates(v)))
     if registered:
-        out.add("registration_date", find_dates(registered.value)[0][0].isoformat(), registered.confidence,
-                [registered.evidence(doc.path)])
-    term = find_field(rows, TERM_LABELS, ALL_LABELS, accept=lambda v: _term(v) is not None)
-    if term:
-        out.add("business_term", _term(term.value), term.confidence, [term.evidence(doc.path)])
+        printed = find_dates(registered.value)[0][0].isoformat()
+        value, certainty = registration_date_against_term(printed, business_term)
+        evidence = [registered.evidence(doc.path)] + ([term.evidence(doc.path)] if term and value != printed else [])
+        out.add("registration_date", value, registered.confidence * certainty, evidence)
     for key, labels, _more in (("address", ADDRESS_LABELS, 3), ("business_scope", SCOPE_LABELS, 8)):
         found = find_field(rows, labels, ALL_LABELS, multiline=True, accept=_plausible_text)
         if found:
@@ -76,6 +88,93 @@ def _credit_code(doc: DocumentText, out: Extraction) -> None:
             found = Field.of_row(row, codes[0][0])
             out.add("credit_code", codes[0][0], min(codes[0][1], found.confidence) * 0.9, [found.evidence(doc.path)])
             return
+
+
+LEGAL_FORMS = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|分公司|（有限合伙）|（普通合伙）|合伙企业|个人独资企业)")
+
+
+def trim_after_legal_form(name: str) -> str:
+    """A name cut after its last legal form (有限公司, 分公司 …): what follows is an overprint or a watermark."""
+    forms = list(LEGAL_FORMS.finditer(name))
+    return name[:forms[-1].end()] if forms else name
+
+
+def region_names(credit_code: str) -> list[str]:
+    """Province, prefecture and county of a credit code's registration authority, without 省/市/区/县."""
+    from stdnum import numdb
+
+    region = credit_code[2:8]
+    names = []
+    for code in (region[:2] + "0000", region[:4] + "00", region):
+        for _part, props in numdb.get("cn/loc").info(code):
+            for name in props.get("province", props.get("county", "")).split(","):
+                name = re.sub(r"^\[[^\]]*\]", "", name)
+                short = re.sub(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|区|县)$", "", name)
+                if len(short) >= 2 and short not in names:
+                    names.append(short)
+    return names
+
+
+def name_with_region_from_code(name: str, credit_code: str | None) -> tuple[str, float]:
+    """The name with its leading place repaired from the credit code (招兴… → 绍兴… for a 3306 code), and a certainty.
+
+    Names begin with the registering authority's province, city or county, which the check-digit
+    verified code states: one character of it misread is restored, never more."""
+    if not credit_code:
+        return name, 1.0
+    places = region_names(credit_code)
+    if any(name.startswith(place) for place in places):
+        return name, 1.0
+    for place in places:
+        head = name[:len(place)]
+        if len(head) == len(place) and sum(a != b for a, b in zip(head, place, strict=True)) == 1:
+            return place + name[len(place):], 0.9
+    return name, 1.0
+
+
+def capital_amount(value: str) -> tuple[int | float, str, float]:
+    """(amount, currency, certainty) of a printed capital; a decimal point lost in OCR is put back.
+
+    2019+ licences print 万元 with four decimals (100000.0000万元); read without its point that is a
+    thousand times the largest registered capital in the country (~8,300亿元), so the last four
+    digits were decimals."""
+    money = parse_money(value)
+    amount = money.amount
+    digits = re.search(r"(\d{5,})\s*万", compact(value))
+    if amount >= 1e12 and digits and digits.group(1).endswith("0000"):
+        return whole(amount / 10_000), money.currency, 0.8
+    return whole(amount), money.currency, 1.0
+
+
+def registration_date_against_term(printed: str, term: dict[str, str | None] | None) -> tuple[str, float]:
+    """(成立日期, certainty) checked against 营业期限, which starts on it: when the two differ by one
+    character, the term's start wins if its end confirms it (start + N years − 1 day)."""
+    start = (term or {}).get("start")
+    if not start or start == printed or sum(a != b for a, b in zip(start, printed, strict=True)) != 1:
+        return printed, 1.0
+    end = (term or {}).get("end")
+    if end and _whole_years_apart(start, end):
+        return start, 0.85
+    return printed, 0.5
+
+
+def _whole_years_apart(start: str, end: str) -> bool:
+    """Whether a term ends the day before a whole number of years after it starts (2015-03-04 → 2035-03-03)."""
+    from datetime import date, timedelta
+
+    begin, finish = date.fromisoformat(start), date.fromisoformat(end)
+    following = finish + timedelta(days=1)
+    return following.year > begin.year and (following.month, following.day) == (begin.month, begin.day)
+
+
+def without_leading_symbols(value: str) -> str:
+    """A value without the box marks or bullets OCR reads before it (☑其他有限责任公司)."""
+    return value.lstrip("".join(c for c in value[:3] if unicodedata.category(c).startswith("S")))
+
+
+def closed_brackets(value: str) -> str:
+    """An entity type whose closing bracket ran into the next label (…法人独资）成立日期) closed again."""
+    return value + "）" if value.count("（") > value.count("）") else value
 
 
 def _plausible_text(value: str) -> bool:

@@ -226,6 +226,11 @@ def pieces_to_rows(pieces: Sequence[Piece]) -> list[Row]:
 SEPARATORS = " :：;；"
 
 
+def trim_value(text: str) -> str:
+    """A value without the separators before it; a trailing ；stays (a wrapped list goes on below)."""
+    return text.lstrip(SEPARATORS).rstrip(" :：")
+
+
 def label_pattern(label: str) -> str:
     """A regex for a label whose characters may be spaced out (名　　称) or split over pieces."""
     return r"\s*".join(re.escape(char) for char in label)
@@ -261,7 +266,7 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
             value_start += 1
         stop = _first_label(row.text, stops, value_start) if stops else None
         value_end = stop.start() if stop else len(row.text)
-        value = row.text[value_start:value_end].strip(SEPARATORS)
+        value = trim_value(row.text[value_start:value_end])
         label_pieces = row.pieces_between(match.start(), match.end())
         pieces = label_pieces + [p for p in row.pieces_between(value_start, value_end) if p not in label_pieces]
         used_rows = [row]
@@ -316,7 +321,7 @@ def _value_beside(rows: Sequence[Row], row: Row, label_pieces: list[Piece],
     piece, other = best
     stop = _first_label(piece.text, labels)
     text = piece.text[:stop.start()] if stop else piece.text
-    return (text.strip(SEPARATORS), [piece], other) if text.strip(SEPARATORS) else None
+    return (trim_value(text), [piece], other) if trim_value(text) else None
 
 
 def _lines_above(rows: Sequence[Row], row_index: int, left: float, right: float,
@@ -354,14 +359,14 @@ def _value_below(rows: Sequence[Row], row_index: int, label_x: float, stops: Seq
             return None
         if below.pieces[0].bbox is None:
             text = below.text
-            return (text.strip(SEPARATORS), below.pieces, below) if text.strip() else None
+            return (trim_value(text), below.pieces, below) if text.strip() else None
         chosen = [p for p in below.pieces if p.bbox[2] > label_x - row.line_height]
         text = " ".join(p.text for p in chosen)
         stop = _first_label(text, stops) if stops else None
         if stop:
             text = text[:stop.start()]
-        if text.strip(SEPARATORS):
-            return text.strip(SEPARATORS), chosen, below
+        if trim_value(text):
+            return trim_value(text), chosen, below
     return None
 
 

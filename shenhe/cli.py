@@ -199,6 +199,10 @@ def evaluate(
         console.print("文档类型准确率（按类型）：" + "，".join(f"{k} {v:.0%}" for k, v in by_type.items() if v is not None))
     if summary["doc_type_confusion"]:
         console.print("[yellow]类型判错：" + "，".join(f"{k}×{n}" for k, n in summary["doc_type_confusion"].items()) + "[/yellow]")
+    by_condition = summary["fact_accuracy_by_condition"]
+    if by_condition:
+        console.print("事实准确率（按文档状况）：" + "，".join(f"{k} {v:.1%}" for k, v in by_condition.items() if v is not None)
+                      + f"；全部降质文档 {pct(summary['fact_accuracy_degraded'])}")
     weak = {k: v for k, v in summary["fact_accuracy_by_key"].items() if v is not None and v < 1}
     if weak:
         console.print("事实键准确率低于100%：" + "，".join(f"{k} {v:.0%}" for k, v in sorted(weak.items(), key=lambda kv: kv[1])[:15]))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from fixtures.generate import generate_batch
+from pipeline.intake import sniff
+from pipeline.ocr import make_engine
+from pipeline.pages import FileRead, PageReader
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_SET = REPO.parent / "shared" / "dev-set"
@@ -24,8 +28,21 @@ def read_truth(root: Path) -> list[dict]:
     return [json.loads(line) for line in (root / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def dev_set() -> Path:
     if not DEV_SET.is_dir():
         pytest.skip("../shared/dev-set 不存在：跳过依赖真实材料的测试")
     return DEV_SET
+
+
+@pytest.fixture(scope="session")
+def real_licences(dev_set) -> dict[str, tuple[dict[str, str], FileRead]]:
+    """The 28 real licences, each read once through the page reader (PP-OCR): file name → (truth row, pages)."""
+    folder = dev_set / "real-licenses"
+    truth = {row["file"]: row for row in csv.DictReader((folder / "truth.tsv").open(encoding="utf-8"), delimiter="\t")}
+    reader = PageReader(lambda: make_engine("rapidocr"))
+    read = {}
+    for image in sorted((folder / "images").iterdir()):
+        data = image.read_bytes()
+        read[image.name] = (truth[image.name], reader(sniff(data), data))
+    return read

@@ -58,3 +58,20 @@ def test_values_match_normalises_width_and_tolerates_rounding():
     assert not values_match(126.5, 150)
     assert values_match([{"a": 1}, {"a": 2}], [{"a": 2}, {"a": 1}])
     assert values_match(True, True) and not values_match(True, False)
+
+
+def test_facts_are_scored_per_degradation_of_the_document_they_come_from(small_batches, tmp_path):
+    root = small_batches["hubei-yanxuan"]
+    records = read_truth(root)
+    # A fact whose truth document was degraded: damaging it lowers that degradation's rate only.
+    record, key, effect = next(
+        (r, k, d["effects"][0])
+        for r in records for k, item in r["facts"].items() if k != "staff" and item.get("evidence")
+        for d in r["documents"] if d["path"] == item["evidence"][0]["path"] and d["effects"])
+    record["facts"][key]["value"] = "读错的值"
+    path = tmp_path / "results.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    s = score(root / "truth.jsonl", path).summary()
+    assert s["fact_accuracy_by_key_and_condition"][f"{key}|{effect}"] < 1
+    assert s["fact_accuracy_by_condition"][effect] < 1 and s["fact_accuracy_degraded"] < 1
+    assert s["fact_accuracy_by_condition"]["clean"] == 1.0

@@ -182,3 +182,74 @@ def test_an_extractor_crash_is_noted_not_raised(monkeypatch):
     monkeypatch.setitem(extractors.EXTRACTORS, "audit_report", broken)
     result = extract(DocumentText("审计报告.pdf", "audit_report", []))
     assert result.facts == {} and "审计报告.pdf" in result.notes[0]
+
+
+# The truth's `uncertain` column names fields in Chinese; a field named there is not scored.
+UNCERTAIN_NAMES = {"credit_code": "uscc", "registration_date": "成立日期", "registered_capital_cny": "注册资本",
+                   "org_name": "名称"}
+REAL_LICENCE_TARGETS = {"credit_code": 0.97, "registration_date": 0.95, "registered_capital_cny": 0.95,
+                        "org_name": 0.93}
+
+
+def real_licence_expected(truth: dict[str, str], key: str) -> object:
+    """The truth's value for a fact key, in the fact's own form."""
+    if key == "registered_capital_cny":
+        return int(truth["registered_capital"]) if truth["registered_capital"] else None
+    return truth[key] or None
+
+
+def test_real_licences_meet_the_exact_match_targets_and_invent_no_capital(real_licences):
+    scored = {key: [] for key in REAL_LICENCE_TARGETS}
+    invented_capital = []
+    for name, (truth, read) in real_licences.items():
+        facts = extract(DocumentText(name, "business_license", read.pages)).facts
+        if not truth["registered_capital_raw"] and ("registered_capital_cny" in facts or "registered_capital" in facts):
+            invented_capital.append(name)
+        for key in REAL_LICENCE_TARGETS:
+            if UNCERTAIN_NAMES[key] in truth["uncertain"]:
+                continue
+            if key == "registered_capital_cny" and truth["capital_currency"] not in ("", "CNY"):
+                continue
+            expected = real_licence_expected(truth, key)
+            got = facts[key].value if key in facts else None
+            if expected is None and got is None:
+                continue  # nothing printed, nothing reported
+            scored[key].append((name, expected, got))
+    assert invented_capital == []
+    for key, target in REAL_LICENCE_TARGETS.items():
+        right = sum(expected == got for _name, expected, got in scored[key])
+        wrong = [row for row in scored[key] if row[1] != row[2]]
+        assert len(scored[key]) >= 18, key
+        assert right / len(scored[key]) >= target, (key, wrong)
+
+
+def test_licence_repairs_use_what_the_licence_itself_confirms():
+    from extractors.business_license import (
+        capital_amount,
+        closed_brackets,
+        name_with_region_from_code,
+        registration_date_against_term,
+        trim_after_legal_form,
+        without_leading_symbols,
+    )
+    from extractors.layout import trim_value
+
+    assert without_leading_symbols("☑其他有限责任公司") == "其他有限责任公司"
+    assert closed_brackets("有限责任公司（非自然人投资或控股的法人独资") == "有限责任公司（非自然人投资或控股的法人独资）"
+    assert closed_brackets("个人独资企业") == "个人独资企业"
+    assert trim_value("：技术开发、技术推广；") == "技术开发、技术推广；"  # the list goes on below
+
+    assert trim_after_legal_form("中通服网盈科技有限公司仅用于中国电信网上营业") == "中通服网盈科技有限公司"
+    assert trim_after_legal_form("武汉某某科技有限公司洪山分公司") == "武汉某某科技有限公司洪山分公司"
+    # 91330604… is registered in 绍兴市上虞区: one misread character of the place is restored, two are not.
+    assert name_with_region_from_code("招兴舜晟新材料有限公司", "91330604MA2D888M9L")[0] == "绍兴舜晟新材料有限公司"
+    assert name_with_region_from_code("招商舜晟新材料有限公司", "91330604MA2D888M9L") == ("招商舜晟新材料有限公司", 1.0)
+    assert name_with_region_from_code("上虞舜晟新材料有限公司", "91330604MA2D888M9L") == ("上虞舜晟新材料有限公司", 1.0)
+    # 100000.0000万元 read without its point is beyond any registered capital: the point is restored.
+    assert capital_amount("人民币1000000000万元整")[:2] == (1000000000, "CNY")  # 100000.0000万元
+    assert capital_amount("人民币26000万元整") == (260000000, "CNY", 1.0)
+    # 营业期限 starts on 成立日期; its start wins a one-character disagreement only when its end confirms it.
+    term = {"start": "2015-03-04", "end": "2035-03-03"}
+    assert registration_date_against_term("2015-05-04", term) == ("2015-03-04", 0.85)
+    assert registration_date_against_term("2015-05-04", {"start": "2015-03-04", "end": "2035-03-09"})[1] == 0.5
+    assert registration_date_against_term("2012-01-10", {"start": None, "end": None}) == ("2012-01-10", 1.0)

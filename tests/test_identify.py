@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-
 from models.pages import PageText, TextLine
 from pipeline.identify import Identifier, name_hint, normalise
-from pipeline.intake import sniff
-from pipeline.ocr import make_engine
-from pipeline.pages import PageReader
 
 
 def page(number: int, *texts: str, height: int = 2339) -> PageText:
@@ -73,22 +68,17 @@ def test_name_hints():
     assert name_hint("IMG_2041.JPG") is None
 
 
-def test_every_real_licence_is_identified_including_rotated_ones(dev_set):
-    folder = dev_set / "real-licenses"
-    truth = {row["file"]: row for row in csv.DictReader((folder / "truth.tsv").open(encoding="utf-8"), delimiter="\t")}
-    reader, identify = PageReader(lambda: make_engine("rapidocr")), Identifier()
+def test_every_real_licence_is_identified_including_rotated_ones(real_licences):
+    identify = Identifier()
     wrong, rotated_seen = [], 0
-    images = sorted((folder / "images").iterdir())
-    assert len(images) == 28
-    for image in images:
-        data = image.read_bytes()
-        read = reader(sniff(data), data)
-        assert read.error is None, image.name
-        documents = identify(image.name, sniff(data), read.pages)
+    assert len(real_licences) == 28
+    for name, (truth, read) in real_licences.items():
+        assert read.error is None, name
+        documents = identify(name, read.kind, read.pages)
         if [d.doc_type for d in documents] != ["business_license"]:
-            wrong.append((image.name, [d.clues for d in documents]))
-        if truth[image.name]["rotated_in_file"] == "yes":
+            wrong.append((name, [d.clues for d in documents]))
+        if truth["rotated_in_file"] == "yes":
             rotated_seen += 1
-            assert read.pages[0].rotation in (1, 3), image.name
+            assert read.pages[0].rotation in (1, 3), name
     assert wrong == []
     assert rotated_seen >= 1

@@ -128,3 +128,14 @@ def test_tesseract_reads_a_clean_page():
     text = "".join(line.text for line in result.lines)
     assert "租赁期限" in text and "承租方" in text
     assert all(line.bbox and line.bbox[2] > line.bbox[0] for line in result.lines)
+
+
+def test_boxes_of_one_row_a_character_apart_are_joined_and_other_rows_are_not():
+    from pipeline.ocr.rapid import join_close_boxes
+
+    def quad(x0, y0, x1, y1):
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+    joined = join_close_boxes([quad(300, 10, 600, 40), quad(0, 12, 280, 42), quad(0, 80, 200, 110)])
+    boxes = sorted(tuple(int(v) for v in (q[0][0], q[0][1], q[2][0], q[2][1])) for q in joined)
+    assert boxes == [(0, 10, 600, 42), (0, 80, 200, 110)]

@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw
 from fixtures.render.fonts import pil_font
 from pipeline.intake import read_batch, sniff
 from pipeline.ocr import make_engine
-from pipeline.pages import PageReader, text_layer_is_usable
+from pipeline.pages import PageReader
+from pipeline.textlayer import text_layer_is_usable
 from tests.conftest import REPO, read_truth
 
 SAMPLE = REPO / "samples" / "hubei-yanxuan"
@@ -59,6 +60,25 @@ def test_text_layer_pdf_gives_lines_with_character_boxes(reader):
     line = max(page.lines, key=lambda item: len(item.text))
     assert len(line.char_boxes) == len(line.text)
     assert all(0 <= box[0] < box[2] <= page.width and 0 <= box[1] < box[3] <= page.height for box in line.char_boxes)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_text_layer_boxes_fall_on_the_printed_characters_of_a_rotated_page(reader, rotation):
+    from pipeline.pages import render_pdf_page
+
+    pdf = pypdfium2.PdfDocument(_sample_files("text_pdf")[0])
+    page = pdf[0]
+    page.set_rotation(rotation)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    read = reader("pdf", buffer.getvalue())
+    stored = read.pages[0]
+    image = render_pdf_page(pypdfium2.PdfDocument(buffer.getvalue())[0], stored.dpi / 72)
+    assert (stored.width, stored.height) == (image.shape[1], image.shape[0])
+    line = max(stored.lines, key=lambda item: len(item.text))
+    for x0, y0, x1, y1 in line.char_boxes[:10]:
+        ink = image[int(y0):int(y1) + 1, int(x0):int(x1) + 1]
+        assert ink.min() < 128, (rotation, line.text)  # a dark stroke inside every character's box
 
 
 def test_mixed_pdf_reads_text_pages_and_ocrs_scanned_ones(reader):

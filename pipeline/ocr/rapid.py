@@ -25,7 +25,9 @@ from pipeline.ocr.preprocess import (
 # with the same text read.
 DEFAULT_SETTINGS = {"det_limit_side_len": 960, "rec_batch_num": 1, "threads": 1, "text_score": 0.5}
 # Part of the cache key: bump when orientation, seal suppression or line order change.
-PIPELINE_REVISION = "ocr-3"
+PIPELINE_REVISION = "ocr-4"
+# A line read with less confidence than this is detected and read again on its own.
+SECOND_LOOK_BELOW = 0.97
 
 
 class PpOcr:
@@ -50,6 +52,9 @@ class PpOcr:
             "EngineConfig.onnxruntime.inter_op_num_threads": threads,
             "Det.limit_type": "max",
             "Det.limit_side_len": det_limit_side_len,
+            # A box's score is its own outline's mean, not its rectangle's: a line touched by a smudge
+            # or a seal's edge is otherwise dropped whole (seen on a real licence's credit-code line).
+            "Det.score_mode": "slow",
             "Rec.rec_batch_num": rec_batch_num,
         })
         self.text_score = text_score
@@ -104,6 +109,48 @@ def orient(pp: PpOcr, bgr: np.ndarray) -> tuple[np.ndarray, int, list[Quad]]:
     return bgr, turns, quads
 
 
+def second_look(pp: PpOcr, upright: np.ndarray, quad: Quad, text: str,
+                score: float) -> list[tuple[Quad, str, float]] | None:
+    """A doubtful line detected again on its own, at full resolution; its lines when they read surer
+    and lose no character of the first reading (a surer reading that drops one is still wrong)."""
+    width, height = quad_size(quad)
+    if width < 4 * max(height, 1.0):
+        return None  # only long lines: a box that swallowed a smudge or the line above is the usual cause
+    x0, y0, x1, y1 = quad_to_bbox(quad)
+    pad = 0.3 * height
+    left, top = max(int(x0 - pad), 0), max(int(y0 - pad), 0)
+    crop = upright[top:int(y1 + pad) + 1, left:int(x1 + pad) + 1]
+    # Keep what lies within the doubtful box: the padding may catch a piece of the lines around it.
+    quads = [q for q in join_close_boxes(pp.detect(crop))
+             if y0 - top <= float(q[:, 1].mean()) <= y1 - top]
+    if not quads:
+        return None
+    recognised = pp.recognize(pp.crops(crop, quads))
+    chars = sum(len(reading) for reading, _score in recognised)
+    surer = sum(len(reading) * certainty for reading, certainty in recognised) / max(chars, 1)
+    if surer < score + 0.5 * (1 - score) or chars < len(text.strip()):  # it must at least halve the doubt
+        return None
+    offset = np.array([left, top], dtype=np.float32)
+    return [(q + offset, reading, certainty) for q, (reading, certainty) in zip(quads, recognised, strict=True)]
+
+
+def join_close_boxes(quads: list[Quad]) -> list[Quad]:
+    """Boxes of one row less than a character apart joined into one: detection sometimes cuts a
+    character out between two words that the recogniser reads whole."""
+    boxes = sorted((quad_to_bbox(q) for q in quads), key=lambda b: b[0])
+    joined: list[list[float]] = []
+    for x0, y0, x1, y1 in boxes:
+        for box in joined:
+            overlap = min(y1, box[3]) - max(y0, box[1])
+            height = min(y1 - y0, box[3] - box[1])
+            if overlap > 0.5 * height and x0 - box[2] < height:
+                box[:] = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+                break
+        else:
+            joined.append([x0, y0, x1, y1])
+    return [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32) for x0, y0, x1, y1 in joined]
+
+
 class RapidOcrEngine:
     """The default engine: PP-OCR det + rec on the seal-suppressed, upright page."""
 
@@ -118,7 +165,10 @@ class RapidOcrEngine:
         cleaned = suppress_red_seals(bgr)
         upright, turns, quads = orient(self.pp, cleaned)
         recognised = self.pp.recognize(self.pp.crops(upright, quads))
-        kept = [(quad, text, score) for quad, (text, score) in zip(quads, recognised, strict=False)
-                if text.strip() and score >= self.pp.text_score]
+        kept = []
+        for quad, (text, score) in zip(quads, recognised, strict=False):
+            closer = second_look(self.pp, upright, quad, text, score) if score < SECOND_LOOK_BELOW else None
+            kept.extend(closer or [(quad, text, score)])
+        kept = [(quad, text, score) for quad, text, score in kept if text.strip() and score >= self.pp.text_score]
         skew = skew_degrees([q for q, _t, _s in kept])
         return to_ocr_result([(quad_to_bbox(q), text.strip(), score) for q, text, score in kept], skew, upright, turns)
