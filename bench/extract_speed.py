@@ -14,25 +14,13 @@ import json
 import statistics
 from pathlib import Path
 
-from bench.pages_speed import cpu
+from bench.pages_speed import batch_files, cpu
 from extractors import DocumentText, extract
 from pipeline.identify import Identifier
-from pipeline.intake import read_batch
 from pipeline.ocr import make_engine
 from pipeline.pages import PageReader
 
 SCANNED = ("scan_jpg", "scan_pdf", "jpg", "png")  # photos and screenshots are read by OCR too
-
-
-def batch_files(fixtures: Path) -> list[tuple[str, str, str, bytes]]:
-    """(format, path, kind, bytes) of every readable file of a generated batch, formats from its truth."""
-    formats = {}
-    for line in (fixtures / "truth.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        for document in record["documents"]:
-            formats[(record["application_id"], document["path"])] = document["format"]
-    return [(formats[(app.application_id, f.path)], f.path, f.kind, f.data)
-            for app in read_batch(fixtures / "batch") for f in app.files if (app.application_id, f.path) in formats]
 
 
 def read_and_extract(reader: PageReader, identify: Identifier, path: str, kind: str,

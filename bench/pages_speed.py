@@ -25,22 +25,24 @@ from pipeline.ocr import make_engine
 from pipeline.pages import RENDER_DPI, PageReader, pil_to_bgr, render_pdf_page
 
 
-def sample_files(fixtures: Path) -> tuple[list[bytes], list[tuple[str, bytes]]]:
-    """(text-layer PDFs, scanned files as (kind, bytes)) of a generated batch, from its truth."""
+def batch_files(fixtures: Path) -> list[tuple[str, str, str, bytes]]:
+    """(format, path, kind, bytes) of every readable file of a generated batch, formats from its truth."""
     formats = {}
     for line in (fixtures / "truth.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         for d in record["documents"]:
             if d["status"] == "ok":
                 formats[(record["application_id"], d["path"])] = d["format"]
-    text_pdfs, scans = [], []
-    for app in read_batch(fixtures / "batch"):
-        for f in app.files:
-            fmt = formats.get((app.application_id, f.path))
-            if fmt == "text_pdf":
-                text_pdfs.append(f.data)
-            elif fmt in ("scan_jpg", "scan_pdf") and f.kind in ("jpeg", "pdf"):
-                scans.append((f.kind, f.data))
+    return [(formats[(app.application_id, f.path)], f.path, f.kind, f.data)
+            for app in read_batch(fixtures / "batch") for f in app.files if (app.application_id, f.path) in formats]
+
+
+def sample_files(fixtures: Path) -> tuple[list[bytes], list[tuple[str, bytes]]]:
+    """(text-layer PDFs, scanned files as (kind, bytes)) of a generated batch, from its truth."""
+    files = batch_files(fixtures)
+    text_pdfs = [data for fmt, _path, _kind, data in files if fmt == "text_pdf"]
+    scans = [(kind, data) for fmt, _path, kind, data in files
+             if fmt in ("scan_jpg", "scan_pdf") and kind in ("jpeg", "pdf")]
     return text_pdfs, scans
 
 

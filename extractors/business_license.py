@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, timedelta
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, find_field
@@ -160,8 +161,6 @@ def registration_date_against_term(printed: str, term: dict[str, str | None] | N
 
 def _whole_years_apart(start: str, end: str) -> bool:
     """Whether a term ends the day before a whole number of years after it starts (2015-03-04 → 2035-03-03)."""
-    from datetime import date, timedelta
-
     begin, finish = date.fromisoformat(start), date.fromisoformat(end)
     following = finish + timedelta(days=1)
     return following.year > begin.year and (following.month, following.day) == (begin.month, begin.day)

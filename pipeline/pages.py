@@ -31,7 +31,7 @@ from pipeline.textlayer import (
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-2"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-3"  # bump when what a page yields changes, so stored pages are read again
 
 
 class OcrCache(Protocol):
