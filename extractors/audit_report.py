@@ -53,7 +53,10 @@ def _year_end_amount(total: Row, header: Row | None) -> float | None:
         names = [compact(p.text) for p in header.pieces]
         column = next((i for i, n in enumerate(names) if "期末" in n or "年末" in n), None)
         boxed = total.pieces[0].bbox is not None and header.pieces[0].bbox is not None
-        cells = (rows_to_table([total], header) or [[]])[0] if boxed else [p.text for p in total.pieces]
+        cells = [p.text for p in total.pieces]
+        if boxed:
+            table = rows_to_table([total], header)
+            cells = table[1].cells if len(table) > 1 else []
         if column is not None and column < len(cells):
             amounts = AMOUNT.findall(compact(cells[column]))
             if len(amounts) == 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from extractors.values import (
     find_dates,
     parse_money,
     printed_name,
+    trim_after_legal_form,
     whole,
 )
 
@@ -27,6 +29,8 @@ DATE_LABELS = ("成立日期", "注册日期")
 TERM_LABELS = ("营业期限", "合伙期限", "经营期限", "有效期")
 ADDRESS_LABELS = ("主要经营场所", "经营场所", "营业场所", "住所", "^所")
 SCOPE_LABELS = ("宗旨和业务范围", "经营范围", "业务范围")
+# The sentence that closes every business scope; a reading this close to it is that sentence.
+SCOPE_CLOSING, SCOPE_CLOSING_RATIO = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）", 0.85
 OTHER_LABELS = ("统一社会信用代码", "登记机关", "举办单位", "业务主管单位", "发证机关")
 ALL_LABELS = (NAME_LABELS + TYPE_LABELS + REPRESENTATIVE_LABELS + CAPITAL_LABELS + DATE_LABELS + TERM_LABELS
               + ADDRESS_LABELS + SCOPE_LABELS + OTHER_LABELS)
@@ -68,11 +72,25 @@ def extract(doc: DocumentText) -> Extraction:
         value, certainty = registration_date_against_term(printed, business_term)
         evidence = [registered.evidence(doc.path)] + ([term.evidence(doc.path)] if term and value != printed else [])
         out.add("registration_date", value, registered.confidence * certainty, evidence)
-    for key, labels, _more in (("address", ADDRESS_LABELS, 3), ("business_scope", SCOPE_LABELS, 8)):
-        found = find_field(rows, labels, ALL_LABELS, multiline=True, accept=_plausible_text)
-        if found:
-            out.add(key, printed_name(found.value), found.confidence, [found.evidence(doc.path)])
+    address = find_field(rows, ADDRESS_LABELS, ALL_LABELS, multiline=True, accept=_plausible_text)
+    if address:
+        out.add("address", printed_name(address.value), address.confidence, [address.evidence(doc.path)])
+    scope = find_field(rows, SCOPE_LABELS, ALL_LABELS, multiline=True, accept=_plausible_text)
+    if scope:
+        out.add("business_scope", scope_with_printed_closing(printed_name(scope.value)), scope.confidence,
+                [scope.evidence(doc.path)])
     return out
+
+
+def scope_with_printed_closing(scope: str) -> str:
+    """A scope whose closing sentence (the same on every licence) OCR misread a little, with the sentence as printed
+    and nothing after it."""
+    for found in re.finditer("依法须经", scope):
+        start = found.start() - 1 if scope[found.start() - 1:found.start()] == "（" else found.start()
+        sentence = scope[start:start + len(SCOPE_CLOSING) + 1]
+        if difflib.SequenceMatcher(None, sentence, SCOPE_CLOSING).ratio() >= SCOPE_CLOSING_RATIO:
+            return scope[:start] + SCOPE_CLOSING  # the sentence ends the scope: what follows was read twice
+    return scope
 
 
 def _credit_code(doc: DocumentText, out: Extraction) -> None:
@@ -89,15 +107,6 @@ def _credit_code(doc: DocumentText, out: Extraction) -> None:
             found = Field.of_row(row, codes[0][0])
             out.add("credit_code", codes[0][0], min(codes[0][1], found.confidence) * 0.9, [found.evidence(doc.path)])
             return
-
-
-LEGAL_FORMS = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|分公司|（有限合伙）|（普通合伙）|合伙企业|个人独资企业)")
-
-
-def trim_after_legal_form(name: str) -> str:
-    """A name cut after its last legal form (有限公司, 分公司 …): what follows is an overprint or a watermark."""
-    forms = list(LEGAL_FORMS.finditer(name))
-    return name[:forms[-1].end()] if forms else name
 
 
 def region_names(credit_code: str) -> list[str]:
@@ -120,11 +129,12 @@ def name_with_region_from_code(name: str, credit_code: str | None) -> tuple[str,
     """The name with its leading place repaired from the credit code (招兴… → 绍兴… for a 3306 code), and a certainty.
 
     Names begin with the registering authority's province, city or county, which the check-digit
-    verified code states: one character of it misread is restored, never more."""
+    verified code states: one character of it misread is restored, never more. A name that states
+    its place elsewhere (长盛（长治）投资有限公司) begins with its trade name and is left alone."""
     if not credit_code:
         return name, 1.0
     places = region_names(credit_code)
-    if any(name.startswith(place) for place in places):
+    if any(place in name for place in places):
         return name, 1.0
     for place in places:
         head = name[:len(place)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field, Row, find_field, rows_to_table
+from extractors.layout import DocumentText, Field, Row, find_field, rows_below, rows_to_table
 from extractors.values import compact, find_credit_codes, find_dates, printed_name
 
 __all__ = ["extract_creditchina", "extract_ccgp"]
@@ -61,6 +61,15 @@ def extract_ccgp(doc: DocumentText) -> Extraction:
     return out
 
 
+def decision_number(text: str) -> str:
+    """A 决定书文号 as printed; a year between 〔 and a round bracket (one of the pair misread) in 〔〕."""
+    number = printed_name(text)
+    year = re.search(r"〔(\d{4})[）\]】]|[（\[【](\d{4})〕", number)
+    if year is None:
+        return number
+    return number[:year.start()] + f"〔{year.group(1) or year.group(2)}〕" + number[year.end():]
+
+
 def _is_org_name(value: str) -> bool:
     return len(_org(value)) >= 4
 
@@ -98,25 +107,26 @@ def _penalties(rows: list[Row], doc: DocumentText, out: Extraction) -> None:
     header = next((r for r in rows if "处罚机关" in compact(r.text) or "决定书文号" in compact(r.text)), None)
     if header is None:
         return
-    below = [r for r in rows if r.page is header.page and r.top > header.bottom - 2]
+    below = rows_below(rows, header)
     if any(any(word in compact(r.text) for word in NO_PENALTY) for r in below[:3]):
         found = Field.of_row(header)
         out.add("credit_penalties", [], found.confidence, [found.evidence(doc.path, "暂无行政处罚信息")])
         return
-    columns = [compact(p.text) for p in header.pieces]
     table = rows_to_table(below, header, stop=lambda r: compact(r.text).startswith(("说明", "注：")))
+    columns = [compact(cell) for cell in table[0].cells] if table else []
     penalties, evidence, confidence = [], [], 1.0
 
     def column(*names: str) -> int | None:
         return next((i for i, c in enumerate(columns) for n in names if n in c), None)
 
     number_at, authority_at, date_at = column("文号", "决定书"), column("机关"), column("日期")
-    for cells, row in zip(table, below, strict=False):
+    for line in table[1:]:
+        cells, row = line.cells, line.row
         if date_at is None or not find_dates(cells[date_at]):
             continue
         penalty = {"date": find_dates(cells[date_at])[0][0].isoformat(),
                    "authority": compact(cells[authority_at]) if authority_at is not None else None,
-                   "decision_no": printed_name(cells[number_at]) if number_at is not None else None}
+                   "decision_no": decision_number(cells[number_at]) if number_at is not None else None}
         penalties.append(penalty)
         found = Field.of_row(row)
         evidence.append(found.evidence(doc.path, row.text))

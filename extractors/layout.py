@@ -8,18 +8,21 @@ two pieces; its value follows on the same row, in the next piece, or on the row 
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import math
 import re
+import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from extractors.values import clean
+from extractors.values import clean, join_wrapped, without_overprint
 from models.pages import BBox, PageText, TextLine, bbox_to_source
 from models.results import Evidence
 
-__all__ = ["Piece", "Row", "Field", "Passage", "DocumentText", "page_to_pieces", "pieces_to_rows", "find_field", "rows_to_table",
-           "label_pattern"]
+__all__ = ["Piece", "Row", "Field", "Passage", "DocumentText", "TableRow", "page_to_pieces", "pieces_to_rows", "find_field",
+           "rows_below", "rows_to_table", "label_pattern"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,10 @@ class Row:
     @property
     def bottom(self) -> float:
         return max((p.bbox[3] for p in self.pieces if p.bbox), default=0.0)
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
 
     @property
     def line_height(self) -> float:
@@ -176,6 +183,11 @@ def page_to_pieces(page: PageText) -> list[Piece]:
     return pieces
 
 
+# Pieces this many heights apart or less, at about the same height, are neighbours on a row; so many
+# pairs, agreeing within SLOPE_AGREEMENT, are needed before their tilt (at least MIN_SLOPE) is believed.
+NEIGHBOUR_GAP, MIN_SLOPES, SLOPE_AGREEMENT, MIN_SLOPE = 8.0, 5, 0.015, 0.01
+
+
 def pieces_to_rows(pieces: Sequence[Piece]) -> list[Row]:
     """Pieces grouped by baseline: a piece joins a row when their vertical centres are within half a line."""
     rows: list[Row] = []
@@ -200,7 +212,10 @@ def pieces_to_rows(pieces: Sequence[Piece]) -> list[Row]:
     # Diagonal watermarks (复印无效, 仅供申报使用) come out as short, very tall boxes: not text of the page.
     unplaced = [p for p in unplaced if not (p.height > 2.5 * typical and len(p.text) <= 8 and p.height > 0.6 * (p.bbox[2] - p.bbox[0]))]
     # On a tilted page a row drifts down (clockwise) as it goes right: compare heights along the tilt.
-    slope = math.tan(math.radians(unplaced[0].page.skew_deg)) if unplaced else 0.0
+    # OCR measures the tilt on long lines; a page of short cells (a balance sheet) shows it side by side.
+    page = unplaced[0].page if unplaced else None
+    measured = page is None or page.skew_deg or page.source != "ocr"
+    slope = math.tan(math.radians(page.skew_deg if page else 0.0)) if measured else pieces_to_slope(unplaced)
 
     def level(piece: Piece) -> float:
         return (piece.bbox[1] + piece.bbox[3]) / 2 - slope * (piece.bbox[0] + piece.bbox[2]) / 2
@@ -221,14 +236,39 @@ def pieces_to_rows(pieces: Sequence[Piece]) -> list[Row]:
     return rows + [Row(group) for group in placed]
 
 
+def pieces_to_slope(pieces: Sequence[Piece]) -> float:
+    """The tilt (dy/dx) of a page from each piece and its nearest neighbour on the right, at about its height."""
+    slopes = []
+    for piece in pieces:
+        middle, height = (piece.bbox[1] + piece.bbox[3]) / 2, max(piece.height, 1.0)
+        beside = [other for other in pieces if other is not piece
+                  and -0.1 * height <= other.bbox[0] - piece.bbox[2] <= NEIGHBOUR_GAP * height
+                  and abs((other.bbox[1] + other.bbox[3]) / 2 - middle) <= 0.8 * height]
+        if beside:
+            neighbour = min(beside, key=lambda other: other.bbox[0])
+            run = (neighbour.bbox[0] + neighbour.bbox[2]) / 2 - (piece.bbox[0] + piece.bbox[2]) / 2
+            slopes.append(((neighbour.bbox[1] + neighbour.bbox[3]) / 2 - middle) / run)
+    if len(slopes) < MIN_SLOPES:
+        return 0.0
+    slope = statistics.median(slopes)
+    agreeing = sum(1 for s in slopes if abs(s - slope) <= SLOPE_AGREEMENT) / len(slopes)
+    # Believed only when most pairs agree (a form's multi-line cells give scattered pairs) and it is a real tilt.
+    return slope if agreeing >= 0.6 and abs(slope) >= MIN_SLOPE else 0.0
+
+
 # ---------------------------------------------------------------- labels and values
 
-SEPARATORS = " :：;；"
+SEPARATORS = " :：;；·•"  # what stands between a label and its value (a stray dot included)
+
+
+# A piece's start that differs from a label this long by a character or two is read as that label.
+MISREAD_LABEL_MIN, MISREAD_LABEL_RATIO = 5, 0.75
 
 
 def trim_value(text: str) -> str:
-    """A value without the separators before it; a trailing ；stays (a wrapped list goes on below)."""
-    return text.lstrip(SEPARATORS).rstrip(" :：")
+    """A value without the separators before it, nor an overprint's words run into it;
+    a trailing ；stays (a wrapped list goes on below)."""
+    return without_overprint(text).lstrip(SEPARATORS).rstrip(" :：")
 
 
 def label_pattern(label: str) -> str:
@@ -257,8 +297,9 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
     so the search goes on; `multiline` gathers the continuation lines of addresses and scopes.
     """
     stops = [s for s in stop_labels if s not in labels]
-    for row_index, row in enumerate(rows):
-        match = _first_label(row.text, labels)
+    exact = ((index, row, _first_label(row.text, labels)) for index, row in enumerate(rows))
+    misread = ((index, row, _misread_label(row, labels)) for index, row in enumerate(rows))  # only when no exact one does
+    for row_index, row, match in itertools.chain(exact, misread):
         if not match:
             continue
         value_start = match.end()
@@ -280,16 +321,35 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
             used_rows.append(below_row)
         if multiline and row.pieces[0].bbox is not None:
             left = min(p.bbox[0] for p in pieces if p not in label_pieces) if len(pieces) > len(label_pieces) else row.x_of(value_start)
-            right = row.x_of(value_end) if stop else max(p.bbox[2] for p in row.pieces if p.bbox)
+            right = row.x_of(value_end) if stop else max(p.bbox[2] for p in pieces + row.pieces if p.bbox)
+            label_left = min((p.bbox[0] for p in label_pieces if p.bbox), default=left)
             value, more, more_rows = _continuation(rows, rows.index(used_rows[-1]), value, left, right,
-                                                   stops + list(labels))
-            before, earlier, earlier_rows = _lines_above(rows, row_index, left, right, stops + list(labels))
+                                                   stops + list(labels), label_left, used_rows)
+            before, earlier, earlier_rows = _lines_above(rows, row_index, left, right, stops + list(labels), used_rows)
             value = before + value
             pieces += earlier + more
             used_rows = earlier_rows + used_rows + more_rows
         found = Field(match.group(0), value, pieces, used_rows)
         if accept is None or accept(found.value):
             return found
+    return None
+
+
+def _starts_with_label(piece: Piece, labels: Sequence[str]) -> bool:
+    match = _first_label(piece.text, labels)
+    return match is not None and match.start() < 2
+
+
+def _misread_label(row: Row, labels: Iterable[str]) -> re.Match[str] | None:
+    """The start of a piece that is a long label with a character or two misread or lost
+    (宗音和务范围, 宗和务范围 for 宗旨和业务范围), alone or run into its value."""
+    long_labels = [label.lstrip("^") for label in labels if len(label.lstrip("^")) >= MISREAD_LABEL_MIN]
+    for piece, start in zip(row.pieces, row.starts, strict=True):
+        for label in long_labels:
+            for length in range(len(label) - 2, len(label) + 2):
+                head = piece.text[:length]
+                if len(head) == length and difflib.SequenceMatcher(None, head, label).ratio() >= MISREAD_LABEL_RATIO:
+                    return re.compile(re.escape(head)).match(row.text, start)
     return None
 
 
@@ -325,13 +385,15 @@ def _value_beside(rows: Sequence[Row], row: Row, label_pieces: list[Piece],
 
 
 def _lines_above(rows: Sequence[Row], row_index: int, left: float, right: float,
-                 labels: Sequence[str]) -> tuple[str, list[Piece], list[Row]]:
+                 labels: Sequence[str], skip: Sequence[Row] = ()) -> tuple[str, list[Piece], list[Row]]:
     """Lines of a value printed above its label (a label centred on a three-line scope)."""
     row = rows[row_index]
     height = max(row.line_height, 1.0)
     text, pieces, used = "", [], []
     below = row
     for above in reversed(rows[max(0, row_index - 2):row_index]):
+        if any(above is other for other in skip):
+            break  # the value itself, found beside the label
         if above.page is not row.page or above.pieces[0].bbox is None or below.top - above.bottom > 0.2 * height:
             break
         chosen = [p for p in above.pieces if p.bbox[0] >= left - 0.5 * height and p.bbox[0] < right - height]
@@ -371,8 +433,9 @@ def _value_below(rows: Sequence[Row], row_index: int, label_x: float, stops: Seq
 
 
 def _continuation(rows: Sequence[Row], row_index: int, value: str, left: float, right: float,
-                  labels: Sequence[str]) -> tuple[str, list[Piece], list[Row]]:
-    """Lines under a value that carry it on: aligned with it, no label of their own, close below."""
+                  labels: Sequence[str], label_left: float, skip: Sequence[Row] = ()) -> tuple[str, list[Piece], list[Row]]:
+    """Lines under a value that carry it on: aligned with it, close below, with no label of their own
+    and none under the value's label (a form's next field, whose value would run on in the same column)."""
     row = rows[row_index]
     if row.pieces[0].bbox is None:
         return value, [], []
@@ -381,12 +444,15 @@ def _continuation(rows: Sequence[Row], row_index: int, value: str, left: float, 
     previous = row
     height = max(row.line_height, 1.0)
     for below in rows[row_index + 1: row_index + 4]:
+        if any(below is other for other in skip):
+            continue  # the label's own row, grouped just under a value that sits a little higher
         if below.page is not row.page or below.pieces[0].bbox is None:
             break
         if below.top - previous.bottom > 1.0 * height:
             break
         chosen = [p for p in below.pieces if p.bbox[0] >= left - 1.5 * height and p.bbox[0] < right - height]
-        if not chosen or any(_first_label(p.text, labels) and _first_label(p.text, labels).start() < 2 for p in chosen):
+        under_label = [p for p in below.pieces if abs(p.bbox[0] - label_left) < 1.5 * height and p not in chosen]
+        if not chosen or any(_starts_with_label(p, labels) for p in chosen + under_label):
             break
         value += "".join(p.text for p in chosen)
         pieces += chosen
@@ -427,16 +493,30 @@ class Passage:
         return Field(label, shown, pieces or self.rows[0].pieces, rows)
 
 
-def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] | None = None) -> list[list[str]]:
-    """Rows under a header row split into its columns by where each piece lies (OCR and text-layer tables)."""
+def rows_below(rows: Sequence[Row], header: Row) -> list[Row]:
+    """The rows of the header's page that lie under it: their middle at least half a line lower
+    (a photographed table slants, so a first row's top can be above the header's bottom)."""
+    limit = header.middle + header.line_height / 2
+    return [r for r in rows if r.page is header.page and r is not header and r.middle > limit]
+
+
+@dataclass
+class TableRow:
+    """A table row rebuilt from boxes: its cells and the printed line it starts on."""
+
+    cells: list[str]
+    row: Row
+
+
+def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] | None = None) -> list[TableRow]:
+    """The header and the rows under it, split into the header's columns by where each piece lies
+    (OCR and text-layer tables); a line that only continues wrapped cells joins the row above."""
     anchors = [p for p in header.pieces if p.bbox]
     if not anchors:
         return []
     lefts = [p.bbox[0] for p in anchors]
-    table = []
-    for row in rows:
-        if row.page is not header.page or row.top < header.bottom - 2:
-            continue
+    table = [TableRow([p.text for p in anchors], header)]
+    for row in rows_below(rows, header):
         if stop and stop(row):
             break
         cells = [""] * len(anchors)
@@ -446,8 +526,17 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
             centre = (piece.bbox[0] + piece.bbox[2]) / 2
             column = _column_of(piece.bbox, centre, anchors, lefts)
             cells[column] = (cells[column] + " " + piece.text).strip()
-        table.append(cells)
+        if _continues_row_above(cells):
+            table[-1].cells = [join_wrapped(above, below) for above, below in zip(table[-1].cells, cells, strict=True)]
+        else:
+            table.append(TableRow(cells, row))
     return table
+
+
+def _continues_row_above(cells: list[str]) -> bool:
+    """A wrapped cell's second line: nothing in the first column and few cells filled."""
+    filled = sum(1 for cell in cells if cell)
+    return not cells[0] and 0 < filled < len(cells) / 2
 
 
 def _column_of(bbox: BBox, centre: float, anchors: Sequence[Piece], lefts: Sequence[float]) -> int:

@@ -6,7 +6,15 @@ import re
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Passage, find_field
-from extractors.values import AREA, clean, compact, find_dates, parse_area, printed_name
+from extractors.values import (
+    AREA,
+    clean,
+    compact,
+    find_dates,
+    parse_area,
+    printed_name,
+    trim_after_legal_form,
+)
 
 __all__ = ["extract_lease", "extract_property"]
 
@@ -19,6 +27,8 @@ ADDRESS_PATTERNS = (
     re.compile(r"位于\s*(?P<value>[^，。,；;]{4,80}?)\s*的房屋"),
 )
 # 建筑面积 is preferred over 使用面积 (domain.md); a bare 面积 comes last.
+# OCR drops the small ² of "126.5m²": a bare m right after the area label, then punctuation or the end.
+SQUARE_LOST = re.compile(r"[为是:：]?\s*(\d+(?:\.\d+)?)\s*[mM](?=[。，,；;）)\s]|$)")
 AREA_KINDS = ("建筑面积", "套内建筑面积", "使用面积", "租赁面积", "面积")
 LEASE_TERM = re.compile(r"(?:租赁期限|租期|期限)[^。]{0,12}?自?\s*(?P<start>[^至到起]{6,20}?)\s*起?\s*(?:至|到)\s*"
                         r"(?P<end>[^止。，,]{6,20})")
@@ -70,7 +80,8 @@ def extract_property(doc: DocumentText) -> Extraction:
 
 
 def _party(value: str) -> str:
-    return printed_name(value).strip("_")
+    """A party's name as printed, without a watermark's words run into it."""
+    return trim_after_legal_form(printed_name(value).strip("_"))
 
 
 def _address(passage: Passage, doc: DocumentText, out: Extraction) -> None:
@@ -88,15 +99,18 @@ def _area(passage: Passage, doc: DocumentText, out: Extraction) -> None:
     text = passage.text
     for kind in AREA_KINDS:
         for match in re.finditer(kind, text):
-            window = text[match.end(): match.end() + 40]
-            area = AREA.search(window.replace(",", ""))
+            window = text[match.end(): match.end() + 40].replace(",", "")
+            area, doubt = AREA.search(window), 1.0
+            if not area:
+                area, doubt = SQUARE_LOST.match(window), 0.9
             if not area or area.start() > 6:
                 continue
-            value = parse_area(window)
+            value = parse_area(window) if doubt == 1.0 else float(area.group(1))
             if value is None:
                 continue
             found = passage.field(match.start(), match.end() + area.end())
-            out.add("premises_area_m2", value, found.confidence, [found.evidence(doc.path, clean(text[match.start(): match.end() + area.end()]))])
+            out.add("premises_area_m2", value, found.confidence * doubt,
+                    [found.evidence(doc.path, clean(text[match.start(): match.end() + area.end()]))])
             out.facts["premises_area_m2"].area_kind = kind  # type: ignore[attr-defined]
             return
 

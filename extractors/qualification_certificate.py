@@ -6,21 +6,22 @@ import re
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, find_field
-from extractors.values import compact, find_dates
+from extractors.values import compact, find_dates, without_overprint
 
 __all__ = ["extract"]
 
-KIND_WORDS = re.compile(r"(证书|许可证|备案证明|备案表|资质证|登记证|证明)$")
+KIND_WORDS = re.compile(r"(证书|许可证|备案|备案表|资质证|登记证|证明)$")
 
 
 def extract(doc: DocumentText) -> Extraction:
     """The certificate's title as its kind, its 编号, and 有效期至."""
     out = Extraction()
     rows = doc.rows
-    title = next((r for r in rows[:8] if KIND_WORDS.search(compact(r.text)) and len(compact(r.text)) <= 20), None)
+    titles = ((row, without_overprint(compact(row.text))) for row in rows[:8])
+    title = next(((row, text) for row, text in titles if KIND_WORDS.search(text) and len(text) <= 20), None)
     if title is not None:
-        found = Field.of_row(title)
-        out.add("qualification_kind", compact(title.text), found.confidence, [found.evidence(doc.path)])
+        found = Field.of_row(title[0])
+        out.add("qualification_kind", title[1], found.confidence, [found.evidence(doc.path)])
     number = find_field(rows, ("证书编号", "许可证编号", "备案编号", "编号", "证号"), ("有效期",),
                         accept=lambda v: bool(re.search(r"[0-9A-Za-z]{4,}", compact(v))))
     if number:

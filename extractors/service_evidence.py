@@ -50,14 +50,12 @@ def _activity_dates(doc: DocumentText) -> tuple[list[str], list, float]:
         column = next((i for i, t in enumerate(texts) if t in ("日期", "时间", "活动日期", "服务日期")), None)
         if column is None or row.pieces[0].bbox is None:
             continue
-        below = [r for r in rows if r.page is row.page and r.top > row.bottom - 2]
-        table = rows_to_table(below, row)
         dates, used = [], []
-        for cells, source in zip(table, below, strict=False):
-            found_dates = find_dates(cells[column])
+        for line in rows_to_table(rows, row)[1:]:
+            found_dates = find_dates(line.cells[column])
             if found_dates:
                 dates.append(found_dates[0][0].isoformat())
-                used.append(source)
+                used.append(line.row)
         if dates:
             confidence = min(p.confidence for r in used for p in r.pieces)
             evidence = [Field.of_row(r).evidence(doc.path) for r in used]

@@ -6,7 +6,7 @@ import re
 
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Row, rows_to_table
-from extractors.values import compact, mask_id_numbers
+from extractors.values import compact, mask_id_numbers, parse_count
 
 __all__ = ["extract", "normalise_degree", "normalise_title", "is_fulltime"]
 
@@ -23,6 +23,9 @@ TITLES = (
     ("中级", "中级"), ("工程师", "中级"), ("经济师", "中级"), ("会计师", "中级"), ("审计师", "中级"),
     ("统计师", "中级"), ("讲师", "中级"), ("律师", "中级"), ("农艺师", "中级"),
 )
+FULLTIME_TOTAL = re.compile(r"专职人员(?:合计|共计|总计|共)[:：]?(\S+?人)")
+# A line under the table that ends it (专职人员合计12人。, 填报单位（盖章）, 注：…); no person's row holds these.
+ROSTER_END = re.compile(r"合计|填报|填表|^注[:：]|^说明")
 NO_TITLE = {"", "无", "—", "-", "/", "暂无", "无职称", "――", "——"}
 HEADERS = {
     "name": ("姓名",),
@@ -57,7 +60,7 @@ def normalise_title(raw: str) -> str | None:
 def is_fulltime(raw: str) -> bool | None:
     """是/专职/√ → True, 否/兼职/blank → False; None for anything else."""
     text = compact(raw)
-    if text in ("是", "专职", "√", "✓", "全职", "Y", "y"):
+    if text in ("是", "专职", "√", "✓", "✔", "☑", "全职", "Y", "y", "V", "v"):  # OCR reads a tick as V
         return True
     if text in ("否", "兼职", "", "×", "N", "n", "—", "-", "外聘"):
         return False
@@ -77,8 +80,8 @@ def extract(doc: DocumentText) -> Extraction:
             if person is None:
                 continue
             people.append(person)
-            if rows:
-                row = rows[index]
+            row = rows[index] if rows else _row_naming(doc, person["name"])
+            if row is not None:
                 found = Field.of_row(row)
                 evidence.append(found.evidence(doc.path, " ".join(c for c in cells if c)))
                 confidence = min(confidence, found.confidence)
@@ -89,8 +92,21 @@ def extract(doc: DocumentText) -> Extraction:
         for person in people:
             person["title"] = person["title"] or "无"
             person["fulltime"] = bool(person["fulltime"])
-        out.add("staff", people, confidence * (1 - unsure / len(people) / 2), evidence)
+        confidence *= 1 - unsure / len(people) / 2
+        stated = _stated_fulltime_count(doc)
+        if stated is not None and stated != sum(p["fulltime"] for p in people):
+            confidence *= 0.5  # the roster's own total disagrees: a tick or a row was not read
+        out.add("staff", people, confidence, evidence)
     return out
+
+
+def _stated_fulltime_count(doc: DocumentText) -> int | None:
+    """The total the roster states under its table (专职人员合计12人), if any."""
+    for row in doc.rows:
+        total = FULLTIME_TOTAL.search(compact(row.text))
+        if total:
+            return parse_count(total.group(1))
+    return None
 
 
 def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[Row] | None]]:
@@ -110,10 +126,20 @@ def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[Row] | None]]
             continue
         texts = [compact(p.text) for p in row.pieces]
         if any("姓名" in t for t in texts) and any(h in t for t in texts for h in HEADERS["degree"] + HEADERS["title"]):
-            below = [r for r in rows if r.page is row.page and r.top > row.bottom - 2]
-            table = rows_to_table(below, row, stop=lambda r: bool(re.match(r"(合计|填报|注[:：]|说明)", compact(r.text))))
-            found.append(([texts] + table, [row] + below[:len(table)]))
+            table = rows_to_table(rows, row, stop=lambda r: bool(ROSTER_END.search(compact(r.text))))
+            found.append(([[compact(c) for c in line.cells] for line in table], [line.row for line in table]))
     return found
+
+
+def _fulltime_at_row_end(cells: list[str]) -> bool:
+    """With no 是否专职 column (or its header unread), a row ending in 兼职 is part-time; anyone else is full-time."""
+    last = next((cell for cell in reversed(cells) if cell), "")
+    return not last.endswith(("兼职", "外聘"))
+
+
+def _row_naming(doc: DocumentText, name: str) -> Row | None:
+    """The line a table's person is printed on, for its box (tables from DOCX or pdfplumber carry none)."""
+    return next((row for row in doc.rows if name in compact(row.text)), None)
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -138,7 +164,7 @@ def _person(cells: list[str], columns: dict[str, int]) -> dict | None:
         return None
     degree_raw, title_raw, fulltime_raw = cell("degree"), cell("title"), cell("fulltime")
     person = {"name": name, "degree": normalise_degree(degree_raw), "title": normalise_title(title_raw),
-              "fulltime": is_fulltime(fulltime_raw) if "fulltime" in columns else True,
+              "fulltime": is_fulltime(fulltime_raw) if "fulltime" in columns else _fulltime_at_row_end(cells),
               "degree_raw": degree_raw, "title_raw": title_raw}
     if cell("id"):
         person["id_masked"] = mask_id_numbers(cell("id"))  # pages are masked when read; this is the safety net

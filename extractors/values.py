@@ -39,6 +39,36 @@ def compact(text: str) -> str:
     return clean(text).replace(" ", "")
 
 
+LEGAL_FORMS = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|分公司|（有限合伙）|（普通合伙）|合伙企业|个人独资企业)")
+
+
+def trim_after_legal_form(name: str) -> str:
+    """A name cut after its last legal form (有限公司, 分公司 …): what follows is an overprint or a watermark."""
+    forms = list(LEGAL_FORMS.finditer(name))
+    return name[:forms[-1].end()] if forms else name
+
+
+# What applicants stamp or watermark across a copy (whole, or the part that ran into a value);
+# never part of a form's value.
+OVERPRINT = re.compile(r"仅供\S{0,8}?使用|申?报使用|复?印无效|此件与原件一致|与原件核对一致|与原件一致")
+
+
+def without_overprint(text: str) -> str:
+    """A value without the words of a watermark or copy stamp that OCR read into it."""
+    return OVERPRINT.sub("", text)
+
+
+def join_wrapped(first: str, second: str) -> str:
+    """Two parts of a text a line break split: CJK characters and full-width marks join directly, else a space."""
+    if not first or not second:
+        return first or second
+    return first + second if _is_wide(first[-1]) and _is_wide(second[0]) else f"{first} {second}"
+
+
+def _is_wide(char: str) -> bool:
+    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+
+
 def printed_name(text: str) -> str:
     """A name or value as documents print it: no spaces, full-width brackets."""
     return compact(text).replace("(", "（").replace(")", "）")

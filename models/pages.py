@@ -32,7 +32,7 @@ class PageText(BaseModel):
     skew_deg: float = 0.0
     image_sha256: str | None = None
     lines: list[TextLine] = Field(default_factory=list)
-    tables: list[list[list[str]]] = Field(default_factory=list)  # DOCX/XLSX tables: rows of cells
+    tables: list[list[list[str]]] = Field(default_factory=list)  # DOCX/XLSX and ruled PDF tables: rows of cells
     seconds: float = 0.0
     error: str | None = None
     # Photos: capture time from EXIF (ISO) and a perceptual hash, for service photos and reuse flags.

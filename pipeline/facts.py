@@ -17,13 +17,14 @@ PREMISES_TYPES = {"lease_contract": "lease", "property_certificate": "property"}
 
 
 def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> tuple[dict[str, Fact], dict[str, Fact]]:
-    """(facts, claims) from (path, doc_type, extraction) in document order; the first reading of a key wins."""
+    """(facts, claims) from (path, doc_type, extraction) in document order, leases before property
+    certificates (the premises named first are the rented ones); the first reading of a key wins."""
     facts: dict[str, Fact] = {}
     claims: dict[str, Fact] = {}
     premises: list[dict[str, Any]] = []
     premises_confidence: list[float] = []
     premises_evidence = []
-    for path, doc_type, extraction in documents:
+    for path, doc_type, extraction in sorted(documents, key=lambda document: document[1] == "property_certificate"):
         doc_facts = {key: Fact.model_validate(value) for key, value in (extraction.get("facts") or {}).items()}
         for key, value in (extraction.get("claims") or {}).items():
             claims.setdefault(key, Fact.model_validate(value))

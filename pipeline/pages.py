@@ -26,12 +26,13 @@ from pipeline.textlayer import (
     chars_to_lines,
     lines_to_text_lines,
     page_to_chars,
+    page_to_tables,
     text_layer_is_usable,
 )
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-3"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-4"  # bump when what a page yields changes, so stored pages are read again
 
 
 class OcrCache(Protocol):
@@ -307,7 +308,8 @@ class PageReader:
                     width, height = page.get_size()  # after the page's /Rotate
                     yield PageText(page_no=index + 1, width=round(width * scale), height=round(height * scale),
                                    dpi=self.dpi, source="text_layer",
-                                   lines=lines_to_text_lines(chars_to_lines(chars), scale))
+                                   lines=lines_to_text_lines(chars_to_lines(chars), scale),
+                                   tables=page_to_tables(page, chars))
                 else:
                     bgr = render_pdf_page(page, scale)
                     yield self._ocr_page(index + 1, bgr, read, dpi=self.dpi)

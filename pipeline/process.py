@@ -82,11 +82,14 @@ class BatchProcessor:
             self._read(item, intake.application_id, counts)
         documents: list[DocumentResult] = []
         extractions: list[tuple[str, str, dict[str, Any]]] = []
+        read_before: set[tuple[str, int]] = set()  # a file submitted twice is listed twice but counted once
         for stored in self.store.current_files(application_pk):
             for result, extraction in self._documents(stored, counts):
                 documents.append(result)
-                if extraction is not None:
+                content = (result.sha256, getattr(result, "page_start", 1))
+                if extraction is not None and content not in read_before:
                     extractions.append((result.path, result.doc_type, extraction))
+                read_before.add(content)
         facts, claims = merge_extractions(extractions)
         record = ApplicationResult(application_id=intake.application_id, ruleset=Path(self.ruleset).stem,
                                    ruleset_version=RULESET_VERSION_PENDING, as_of=self.as_of, documents=documents,

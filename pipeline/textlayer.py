@@ -1,18 +1,28 @@
-"""PDF text layer: pdfium's characters with their boxes → lines of text on the rendered page image."""
+"""PDF text layer: pdfium's characters with their boxes → lines of text on the rendered page image,
+and the page's ruled tables → rows of cells (pdfplumber's table finder on pdfium's drawn paths)."""
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import unicodedata
 from dataclasses import dataclass
 
+import pdfplumber.table
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
+from extractors.values import join_wrapped
 from models.pages import TextLine
 
 # Characters whose tops differ by no more than this (points) share a line, as in pdfplumber.
 LINE_TOLERANCE_PT = 3.0
+# A ruled table of two rows and two columns has at least this many rules.
+MIN_TABLE_EDGES = 6
+# pdfplumber's defaults for snapping, joining and intersecting rules (points).
+TABLE_TOLERANCE_PT = 3.0
+# A drawn path no thicker than this is a rule; a larger one is a rectangle whose sides are rules.
+RULE_THICKNESS_PT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +117,64 @@ def lines_to_text_lines(lines: list[list[PdfChar]], scale: float) -> list[TextLi
         bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
         result.append(TextLine(text="".join(c.text for c in line), bbox=bbox, confidence=1.0, char_boxes=boxes))
     return result
+
+
+def page_to_tables(page: pypdfium2.PdfPage, chars: list[PdfChar]) -> list[list[list[str]]]:
+    """Each ruled table of the page as rows of cell texts: the page's drawn rules go through
+    pdfplumber's table finder (edges → intersections → cells → tables), the cells are filled
+    with pdfium's characters."""
+    edges = page_to_edges(page)
+    if len(edges) < MIN_TABLE_EDGES:
+        return []
+    edges = pdfplumber.table.merge_edges(edges, TABLE_TOLERANCE_PT, TABLE_TOLERANCE_PT, TABLE_TOLERANCE_PT,
+                                         TABLE_TOLERANCE_PT)
+    edges = [e for e in edges if e["x1"] - e["x0"] >= TABLE_TOLERANCE_PT or e["bottom"] - e["top"] >= TABLE_TOLERANCE_PT]
+    intersections = pdfplumber.table.edges_to_intersections(edges, TABLE_TOLERANCE_PT, TABLE_TOLERANCE_PT)
+    tables = []
+    for cells in pdfplumber.table.cells_to_tables(pdfplumber.table.intersections_to_cells(intersections)):
+        rows = [[cell_text(cell, chars) for cell in row.cells] for row in pdfplumber.table.Table(None, cells).rows]
+        if len(rows) >= 2 and any(any(row) for row in rows):
+            tables.append(rows)
+    return tables
+
+
+def page_to_edges(page: pypdfium2.PdfPage) -> list[dict]:
+    """The page's drawn rules as pdfplumber edges, in points on the upright, cropped page."""
+    left, bottom, right, top = page.get_cropbox()
+    width, height = right - left, top - bottom
+    turns = (page.get_rotation() // 90) % 4
+    edges = []
+    for path in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+        x0, y0, x1, y1 = path.get_bounds()
+        edges += box_to_edges(_upright((x0 - left, top - y1, x1 - left, top - y0), turns, width, height))
+    return edges
+
+
+def box_to_edges(box: tuple[float, float, float, float]) -> list[dict]:
+    """A drawn path's box as edges: a thin one is a rule, a larger one a rectangle of four."""
+    x0, top, x1, bottom = box
+    if bottom - top <= RULE_THICKNESS_PT and x1 - x0 > RULE_THICKNESS_PT:
+        middle = (top + bottom) / 2
+        return [_edge("h", x0, middle, x1, middle)]
+    if x1 - x0 <= RULE_THICKNESS_PT and bottom - top > RULE_THICKNESS_PT:
+        middle = (x0 + x1) / 2
+        return [_edge("v", middle, top, middle, bottom)]
+    if x1 - x0 > RULE_THICKNESS_PT and bottom - top > RULE_THICKNESS_PT:
+        return [_edge("h", x0, top, x1, top), _edge("h", x0, bottom, x1, bottom),
+                _edge("v", x0, top, x0, bottom), _edge("v", x1, top, x1, bottom)]
+    return []
+
+
+def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict:
+    return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top}
+
+
+def cell_text(cell: tuple[float, float, float, float] | None, chars: list[PdfChar]) -> str:
+    """The characters whose centre lies in the cell, its lines joined (a CJK wrap without a space); merged cells empty."""
+    if cell is None:
+        return ""
+    x0, top, x1, bottom = cell
+    inside = [c for c in chars if x0 <= (c.x0 + c.x1) / 2 < x1 and top <= (c.top + c.bottom) / 2 < bottom]
+    lines = ("".join(c.text for c in line).strip() for line in chars_to_lines(inside))
+    return functools.reduce(join_wrapped, lines, "")

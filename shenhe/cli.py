@@ -109,7 +109,7 @@ def process(
                   f"新读取 {counts.files_read} 个文件（{counts.pages} 页，其中 OCR {counts.ocr_pages} 页），"
                   f"沿用已读取 {counts.files_reused} 个；{counts.file_errors} 个文件无法读取；用时 {counts.seconds:.1f} 秒")
     console.print(f"结果写入 {out / 'results.jsonl'}")
-    console.print("[dim]说明：本版本完成收件、逐页读取（文字层/OCR）、文档分类与入库；事实抽取与规则评估将在后续版本提供。[/dim]")
+    console.print("[dim]说明：本版本完成收件、逐页读取（文字层/OCR）、文档分类、事实与申报数据抽取及入库；规则评估将在后续版本提供。[/dim]")
 
 
 @app.command()
@@ -161,7 +161,7 @@ def evaluate(
     json_out: Annotated[Path | None, typer.Option("--json", help="另存全部指标为 JSON")] = None,
 ) -> None:
     """用真值给一份 results.jsonl 打分。"""
-    from fixtures.evaluate import score
+    from fixtures.evaluate import CONFIDENT, score
 
     for p in (truth, results):
         if not p.is_file():
@@ -203,6 +203,8 @@ def evaluate(
     if by_condition:
         console.print("事实准确率（按文档状况）：" + "，".join(f"{k} {v:.1%}" for k, v in by_condition.items() if v is not None)
                       + f"；全部降质文档 {pct(summary['fact_accuracy_degraded'])}")
+    console.print(f"未读出的事实 {summary['facts_missing']}；读错的 {summary['facts_wrong']}，"
+                  f"其中置信度≥{CONFIDENT:.0%}的 {summary['facts_wrong_confident']}")
     weak = {k: v for k, v in summary["fact_accuracy_by_key"].items() if v is not None and v < 1}
     if weak:
         console.print("事实键准确率低于100%：" + "，".join(f"{k} {v:.0%}" for k, v in sorted(weak.items(), key=lambda kv: kv[1])[:15]))

@@ -75,3 +75,16 @@ def test_facts_are_scored_per_degradation_of_the_document_they_come_from(small_b
     assert s["fact_accuracy_by_key_and_condition"][f"{key}|{effect}"] < 1
     assert s["fact_accuracy_by_condition"][effect] < 1 and s["fact_accuracy_degraded"] < 1
     assert s["fact_accuracy_by_condition"]["clean"] == 1.0
+
+
+def test_wrong_facts_are_told_apart_from_missing_ones_and_counted_by_confidence(small_batches, tmp_path):
+    root = small_batches["hubei-yanxuan"]
+    records = read_truth(root)
+    keys = [k for k in records[0]["facts"] if k not in ("staff", "premises")]
+    records[0]["facts"][keys[0]] = {"value": "读错的值", "confidence": 0.95}
+    records[0]["facts"][keys[1]] = {"value": "读错的值", "confidence": 0.5}
+    del records[0]["facts"][keys[2]]
+    path = tmp_path / "results.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    s = score(root / "truth.jsonl", path).summary()
+    assert (s["facts_missing"], s["facts_wrong"], s["facts_wrong_confident"]) == (1, 2, 1)

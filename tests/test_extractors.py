@@ -229,10 +229,10 @@ def test_licence_repairs_use_what_the_licence_itself_confirms():
         closed_brackets,
         name_with_region_from_code,
         registration_date_against_term,
-        trim_after_legal_form,
         without_leading_symbols,
     )
     from extractors.layout import trim_value
+    from extractors.values import trim_after_legal_form
 
     assert without_leading_symbols("☑其他有限责任公司") == "其他有限责任公司"
     assert closed_brackets("有限责任公司（非自然人投资或控股的法人独资") == "有限责任公司（非自然人投资或控股的法人独资）"
@@ -245,6 +245,8 @@ def test_licence_repairs_use_what_the_licence_itself_confirms():
     assert name_with_region_from_code("招兴舜晟新材料有限公司", "91330604MA2D888M9L")[0] == "绍兴舜晟新材料有限公司"
     assert name_with_region_from_code("招商舜晟新材料有限公司", "91330604MA2D888M9L") == ("招商舜晟新材料有限公司", 1.0)
     assert name_with_region_from_code("上虞舜晟新材料有限公司", "91330604MA2D888M9L") == ("上虞舜晟新材料有限公司", 1.0)
+    # a trade name first and the place in brackets: the trade name is no misread place
+    assert name_with_region_from_code("长盛（长治）投资咨询有限公司", "91140402MAQDMM9972") == ("长盛（长治）投资咨询有限公司", 1.0)
     # 100000.0000万元 read without its point is beyond any registered capital: the point is restored.
     assert capital_amount("人民币1000000000万元整")[:2] == (1000000000, "CNY")  # 100000.0000万元
     assert capital_amount("人民币26000万元整") == (260000000, "CNY", 1.0)
@@ -253,3 +255,106 @@ def test_licence_repairs_use_what_the_licence_itself_confirms():
     assert registration_date_against_term("2015-05-04", term) == ("2015-03-04", 0.85)
     assert registration_date_against_term("2015-05-04", {"start": "2015-03-04", "end": "2035-03-09"})[1] == 0.5
     assert registration_date_against_term("2012-01-10", {"start": None, "end": None}) == ("2012-01-10", 1.0)
+
+
+def test_a_misread_long_label_and_the_scope_closing_sentence_are_recognised():
+    page = _ocr_page([("事业单位法人证书", (400, 100, 880, 170)), ("名", (120, 300, 150, 340)),
+                      ("称·黄石市中小企业服务中心", (210, 300, 520, 340)),
+                      ("宗音和务范围", (120, 460, 250, 500)),
+                      ("创业空间服务；孵化器服务；物业管理。（依法须经批准的项目；经相关部门", (260, 460, 700, 500)),
+                      ("批准后方可开展经营活动)", (260, 505, 480, 545))])
+    facts = extract(DocumentText("法人证书.png", "legal_person_certificate", [page])).facts
+    assert facts["org_name"].value == "黄石市中小企业服务中心"  # the stray dot before the name dropped
+    assert facts["business_scope"].value == ("创业空间服务;孵化器服务;物业管理。"
+                                             "（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
+    from extractors.business_license import scope_with_printed_closing
+
+    read_twice = "知识产权服务。（依法须经批准的项目,经相关部门批准后方可开展经营活动）务。（依法须经批准的项目，经相关部门批"
+    assert scope_with_printed_closing(read_twice) == "知识产权服务。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
+    cut_short = "知识产权服务。（依法须经批准的项目,经"
+    assert scope_with_printed_closing(cut_short) == cut_short  # what was not read is not made up
+    # two characters lost, and the label run into its value
+    page = _ocr_page([("宗和务范围融资咨询服务；投资咨询。", (120, 460, 700, 500))])
+    facts = extract(DocumentText("法人证书.png", "legal_person_certificate", [page])).facts
+    assert facts["business_scope"].value == "融资咨询服务;投资咨询。"
+    # a label that merely resembles nothing long enough is not taken for one
+    page = _ocr_page([("经营", (120, 460, 200, 500)), ("创业空间服务", (260, 460, 700, 500))])
+    assert "business_scope" not in extract(DocumentText("执照.png", "business_license", [page])).facts
+
+
+def test_lease_area_whose_square_sign_was_lost_and_parties_without_watermark_words():
+    lines = ["房屋租赁合同", "出租方（甲方）：宜昌市嘉禾资产经营管理有限公司报使用", "承租方（乙方）：张三",
+             "甲方将坐落于湖北省宜昌市夷陵区光谷路54号的房屋出租给乙方使用，该房屋建筑面积126.5m。"]
+    page = _ocr_page([(t, (100, 100 + 50 * i, 1300, 140 + 50 * i)) for i, t in enumerate(lines)])
+    facts = extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
+    assert facts["premises_lessor"].value == "宜昌市嘉禾资产经营管理有限公司"
+    assert facts["premises_lessee"].value == "张三"
+    assert facts["premises_area_m2"].value == 126.5 and facts["premises_area_m2"].confidence < 0.9
+    page = _ocr_page([("该房屋建筑面积为5m宽的走廊旁", (100, 100, 1300, 140))])
+    assert "premises_area_m2" not in extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
+
+
+def test_scanned_roster_rows_join_wrapped_cells_and_a_slanted_first_row_is_kept():
+    # Boxes as PP-OCR read a skewed, blurred scan (fixtures seed 1, 2026-HB023): the first row's top is above
+    # the header's bottom, 是否/专职, 全日制本/科 and 计算机科学与/技术 wrap, and the tick reads as V.
+    lines = [("序号", (197, 233, 270, 281)), ("姓名", (268, 239, 344, 285)), ("性别", (394, 242, 468, 288)),
+             ("身份证号码", (472, 246, 605, 290)), ("学历", (731, 251, 800, 297)), ("毕业院校", (843, 248, 966, 305)),
+             ("专业", (1016, 258, 1085, 306)), ("职称", (1174, 263, 1243, 312)), ("职务", (1302, 268, 1371, 315)),
+             ("是否", (1420, 270, 1490, 317)), ("专职", (1423, 299, 1487, 349)),
+             ("1", (200, 322, 229, 354)), ("邱波涛", (275, 311, 365, 364)), ("男", (391, 320, 436, 363)),
+             ("420611********839X", (472, 321, 719, 371)), ("全日制本", (731, 325, 842, 376)),
+             ("中南财经政法", (843, 329, 1004, 378)), ("计算机科学与", (1014, 334, 1172, 383)),
+             ("助理工程师", (1174, 341, 1302, 386)), ("法务专员", (1302, 341, 1413, 390)), ("V", (1425, 351, 1457, 388)),
+             ("科", (731, 358, 773, 400)), ("大学", (849, 366, 910, 404)), ("技术", (1014, 366, 1083, 411)),
+             ("2", (197, 395, 229, 434)), ("于子", (274, 393, 340, 441)), ("男", (391, 397, 434, 441)),
+             ("420611********267X", (470, 396, 717, 447)), ("博士", (728, 404, 795, 450)),
+             ("华中科技大学", (841, 401, 1003, 459)), ("汉语言文学", (1016, 414, 1146, 459)),
+             ("中级经济师", (1169, 411, 1303, 466)), ("项目经理", (1302, 422, 1411, 466)), ("兼职", (1423, 429, 1484, 466))]
+    page = _ocr_page(lines)
+    page.skew_deg = 1.92  # as measured on that page: rows are grouped along the tilt
+    staff = extract(DocumentText("名册.jpg", "staff_roster", [page])).facts["staff"].value
+    assert [(p["name"], p["degree"], p["title"], p["fulltime"]) for p in staff] == [
+        ("邱波涛", "本科", "初级", True), ("于子", "博士", "中级", False)]
+
+
+def test_qualification_kinds_from_the_title():
+    for title in ("ICP备案", "人力资源服务许可证", "培训机构备案证明", "检验检测机构资质认定证书"):
+        page = _ocr_page([("仅供申报使用" + title, (500, 100, 900, 160)), ("编号：1234567890", (550, 200, 850, 240)),
+                          ("有效期至 2028年5月1日", (300, 300, 800, 340))])
+        facts = extract(DocumentText("资质.jpg", "qualification_certificate", [page])).facts
+        assert facts["qualification_kind"].value == title
+        assert facts["qualification_valid_until"].value == "2028-05-01"
+
+
+def test_overprints_footers_and_misread_brackets_do_not_reach_values():
+    from extractors.credit import decision_number
+    from extractors.layout import trim_value
+
+    assert trim_value("个体工商户复印无效") == "个体工商户"
+    assert trim_value("事业单位印无效") == "事业单位"  # the part of 复印无效 that ran into the value
+    assert trim_value("：仅供申报使用荆州市鼎信数字科技有限公司") == "荆州市鼎信数字科技有限公司"
+    assert decision_number("襄阳市罚〔2021）537号") == "襄阳市罚〔2021〕537号"
+    assert decision_number("鄂应急罚（2022）12号") == "鄂应急罚（2022）12号"  # a consistent pair is left as printed
+    # the roster's footer line sits in the 姓名 column under the last row: it ends the table, it is no wrap
+    lines = [("序号", (200, 100, 260, 140)), ("姓名", (300, 100, 360, 140)), ("学历", (500, 100, 560, 140)),
+             ("职称", (700, 100, 760, 140)), ("职务", (900, 100, 960, 140)),
+             ("1", (200, 160, 220, 200)), ("林浩霞", (300, 160, 390, 200)), ("中等专科", (500, 160, 620, 200)),
+             ("教授", (700, 160, 760, 200)), ("法务专员兼职", (900, 160, 1070, 200)),
+             ("专职人员合计1人。", (300, 215, 560, 255))]
+    staff = extract(DocumentText("名册.jpg", "staff_roster", [_ocr_page(lines)])).facts["staff"]
+    assert [(p["name"], p["degree"], p["title"], p["fulltime"]) for p in staff.value] == [("林浩霞", "中专", "高级", False)]
+    assert staff.confidence < 0.5  # the roster says one full-time person and none was read as full-time
+
+
+def test_the_rented_premises_come_before_an_owned_one():
+    from pipeline.facts import merge_extractions
+
+    def premises(address: str, area: float) -> dict:
+        return {"facts": {"premises_address": {"value": address, "confidence": 1.0, "evidence": []},
+                          "premises_area_m2": {"value": area, "confidence": 1.0, "evidence": []}}}
+
+    facts, _ = merge_extractions([("不动产权证书.pdf", "property_certificate", premises("商务楼23层（副楼）10室", 35.0)),
+                                  ("附件3 房屋租赁合同.pdf", "lease_contract", premises("商务楼23层10室", 50.0))])
+    assert facts["premises_address"].value == "商务楼23层10室"
+    assert facts["premises_area_m2"].value == 85.0  # several premises add up
+    assert [p["kind"] for p in facts["premises"].value] == ["lease", "property"]

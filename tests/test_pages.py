@@ -11,6 +11,7 @@ import pypdfium2
 import pytest
 from PIL import Image, ImageDraw
 
+from extractors import DocumentText, extract
 from fixtures.render.fonts import pil_font
 from pipeline.intake import read_batch, sniff
 from pipeline.ocr import make_engine
@@ -90,6 +91,45 @@ def test_mixed_pdf_reads_text_pages_and_ocrs_scanned_ones(reader):
     read = reader("pdf", buffer.getvalue())
     assert [p.source for p in read.pages] == ["text_layer", "ocr"]
     assert read.ocr_pages == 1 and read.pages[1].image_sha256 and len(read.pages[1].lines) > 3
+
+
+def test_ruled_table_of_a_text_pdf_keeps_its_cells(reader):
+    import random
+
+    from fixtures.documents import text_pdf
+    from fixtures.render.layout import Heading, Table
+
+    rows = [["序号", "姓名", "学历", "职称", "职务", "是否专职"],
+            ["1", "雷伟红", "本科", "研究员", "市场专员", "√"],
+            ["2", "付艳", "大学本科", "会计师", "技术工程师兼项目经理", "√"]]
+    data, _, _ = text_pdf([Heading("人员名册", 16), Table(rows, [0.1, 0.15, 0.15, 0.15, 0.12, 0.15], 10)],
+                          random.Random(3))
+    read = reader("pdf", data)
+    assert read.ocr_pages == 0 and read.pages[0].source == "text_layer"
+    assert read.pages[0].tables == [rows]  # the wrapped 职务 cell joined without a space
+    staff = extract(DocumentText("人员名册.pdf", "staff_roster", read.pages)).facts["staff"]
+    assert [(p["name"], p["degree"], p["title"]) for p in staff.value] == [("雷伟红", "本科", "高级"), ("付艳", "本科", "中级")]
+    assert [e.text.split()[1] for e in staff.evidence] == ["雷伟红", "付艳"] and all(e.bbox for e in staff.evidence)
+
+
+def test_ruled_tables_match_pdfplumbers_own_extraction(reader):
+    import functools
+
+    import pdfplumber
+
+    from extractors.values import join_wrapped, mask_id_numbers
+
+    def as_stored(cell: str | None) -> str:
+        return mask_id_numbers(functools.reduce(join_wrapped, (p.strip() for p in (cell or "").split("\n")), ""))
+
+    compared = 0
+    for data in _sample_files("text_pdf"):
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            expected = [[[[as_stored(c) for c in row] for row in table] for table in page.extract_tables() if len(table) >= 2]
+                        for page in pdf.pages]
+        assert [page.tables for page in reader("pdf", data).pages] == expected
+        compared += sum(len(tables) for tables in expected)
+    assert compared >= 3
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "BMP", "WEBP", "HEIF"])

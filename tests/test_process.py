@@ -111,3 +111,26 @@ def test_identity_numbers_never_reach_the_store_or_the_results(processed):
     with sqlite3.connect(processed["work"] / "s.db") as db:
         stored = " ".join(str(row) for table in ("pages", "documents") for row in db.execute(f"select * from {table}"))
     assert "********" in stored and not raw_id.search(stored)
+
+
+def test_a_file_submitted_twice_is_listed_twice_and_counted_once(tmp_path):
+    import random
+
+    from fixtures.documents import text_pdf
+    from fixtures.render.layout import Para
+
+    lease, _, _ = text_pdf([Para("房屋租赁合同"), Para("出租方（甲方）：荆州市宏图投资发展有限公司"),
+                            Para("承租方（乙方）：荆州市鼎信数字科技有限公司"),
+                            Para("甲方将坐落于湖北省荆州市荆州区紫金大道65号的房屋出租给乙方使用，该房屋建筑面积150平方米。"),
+                            Para("租赁期限自2025年1月1日起至2027年12月31日止。")], random.Random(5))
+    folder = tmp_path / "batch" / "2026-001"
+    (folder / "重复提交").mkdir(parents=True)
+    for path in (folder / "租赁合同.pdf", folder / "重复提交" / "租赁合同.pdf"):
+        path.write_bytes(lease)
+    result = runner.invoke(app, ["process", str(tmp_path / "batch"), "--rules", "hubei-yanxuan", "--as-of", "2026-06-30",
+                                 "--db", str(tmp_path / "s.db"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8"))
+    assert [d["doc_type"] for d in record["documents"]] == ["lease_contract", "lease_contract"]
+    assert record["facts"]["premises_area_m2"]["value"] == 150
+    assert len(record["facts"]["premises"]["value"]) == 1
