@@ -494,10 +494,23 @@ class Passage:
 
 
 def rows_below(rows: Sequence[Row], header: Row) -> list[Row]:
-    """The rows of the header's page that lie under it: their middle at least half a line lower
-    (a photographed table slants, so a first row's top can be above the header's bottom)."""
-    limit = header.middle + header.line_height / 2
-    return [r for r in rows if r.page is header.page and r is not header and r.middle > limit]
+    """The rows of the header's page that lie under it: each piece's middle at least half a line lower
+    than the header piece nearest above it (a photographed table slants, so a row can reach above
+    the header's bottom at one end)."""
+    anchors = [p for p in header.pieces if p.bbox]
+    if not anchors:
+        return []
+
+    def middle(piece: Piece) -> float:
+        return (piece.bbox[1] + piece.bbox[3]) / 2
+
+    def under(piece: Piece) -> bool:
+        centre = (piece.bbox[0] + piece.bbox[2]) / 2
+        anchor = min(anchors, key=lambda a: abs((a.bbox[0] + a.bbox[2]) / 2 - centre))
+        return middle(piece) > middle(anchor) + anchor.height / 2
+
+    return [r for r in rows if r.page is header.page and r is not header
+            and all(under(p) for p in r.pieces if p.bbox) and any(p.bbox for p in r.pieces)]
 
 
 @dataclass

@@ -203,6 +203,9 @@ def evaluate(
     if by_condition:
         console.print("事实准确率（按文档状况）：" + "，".join(f"{k} {v:.1%}" for k, v in by_condition.items() if v is not None)
                       + f"；全部降质文档 {pct(summary['fact_accuracy_degraded'])}")
+    weak_degraded = {k: v for k, v in summary["fact_accuracy_degraded_by_key"].items() if v is not None and v < 1}
+    if weak_degraded:
+        console.print("降质文档上低于100%的事实键：" + "，".join(f"{k} {v:.1%}" for k, v in sorted(weak_degraded.items(), key=lambda kv: kv[1])))
     console.print(f"未读出的事实 {summary['facts_missing']}；读错的 {summary['facts_wrong']}，"
                   f"其中置信度≥{CONFIDENT:.0%}的 {summary['facts_wrong_confident']}")
     weak = {k: v for k, v in summary["fact_accuracy_by_key"].items() if v is not None and v < 1}

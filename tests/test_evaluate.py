@@ -74,6 +74,7 @@ def test_facts_are_scored_per_degradation_of_the_document_they_come_from(small_b
     s = score(root / "truth.jsonl", path).summary()
     assert s["fact_accuracy_by_key_and_condition"][f"{key}|{effect}"] < 1
     assert s["fact_accuracy_by_condition"][effect] < 1 and s["fact_accuracy_degraded"] < 1
+    assert s["fact_accuracy_degraded_by_key"][key] < 1
     assert s["fact_accuracy_by_condition"]["clean"] == 1.0
 
 

@@ -358,3 +358,21 @@ def test_the_rented_premises_come_before_an_owned_one():
     assert facts["premises_address"].value == "商务楼23层10室"
     assert facts["premises_area_m2"].value == 85.0  # several premises add up
     assert [p["kind"] for p in facts["premises"].value] == ["lease", "property"]
+
+
+def test_a_header_wrapped_into_the_band_of_a_slanted_first_row_keeps_its_column():
+    # Boxes as PP-OCR read a phone photo of a roster (fixtures seed 1, 2026-CZ022): 是否/专职 wraps, and the
+    # header slants up to the right, so 专职 lies lower than the header's middle only locally.
+    lines = [("序号", (246, 314, 297, 345)), ("姓名", (299, 312, 351, 345)), ("性别", (384, 310, 436, 343)),
+             ("身份证号码", (442, 305, 539, 341)), ("学历", (632, 303, 679, 337)), ("毕业院校", (714, 298, 799, 335)),
+             ("专业", (843, 298, 890, 332)), ("职称", (956, 294, 1008, 328)), ("职务", (1051, 290, 1105, 330)),
+             ("是否", (1142, 290, 1192, 324)), ("专职", (1146, 312, 1196, 349)),
+             ("孔吴", (303, 367, 353, 405)), ("女", (390, 369, 419, 399)), ("140411********4881", (442, 360, 618, 399)),
+             ("全日制本", (634, 358, 714, 394)), ("武汉理工大学", (714, 352, 835, 392)), ("电子信息工程", (845, 352, 962, 387)),
+             ("教授", (960, 352, 1008, 385)), ("财务主管", (1052, 342, 1141, 386)), ("√", (1150, 352, 1169, 377)),
+             ("科", (634, 383, 665, 413)),
+             ("郝杰思", (307, 629, 372, 661)), ("女", (392, 629, 424, 659)), ("140411********7741", (450, 627, 624, 657)),
+             ("中等专科", (640, 623, 725, 659)), ("华中科技大学", (729, 623, 841, 653)), ("计算机科学与", (855, 621, 966, 650)),
+             ("助理经济师", (970, 618, 1065, 648)), ("技术工程", (1067, 618, 1150, 648))]
+    staff = extract(DocumentText("名册.jpg", "staff_roster", [_ocr_page(lines)])).facts["staff"].value
+    assert [(p["name"], p["degree"], p["fulltime"]) for p in staff] == [("孔吴", "本科", True), ("郝杰思", "中专", False)]

@@ -93,8 +93,10 @@ def test_bad_arguments_exit_2(tmp_path):
 
 def test_facts_and_claims_are_read_with_evidence(processed):
     summary = score(processed["root"] / "truth.jsonl", processed["work"] / "first" / "results.jsonl").summary()
-    assert summary["claim_accuracy"] >= 0.95, summary["claim_accuracy_by_key"]
-    assert summary["fact_accuracy"] >= 0.75, summary["fact_accuracy_by_key"]  # a floor while issue 4 is open
+    # Measured on these batches (seed 11): claims 100 %, facts 99.7 %, clean documents 100 %.
+    assert summary["claim_accuracy"] >= 0.99, summary["claim_accuracy_by_key"]
+    assert summary["fact_accuracy"] >= 0.97, summary["fact_accuracy_by_key"]
+    assert summary["fact_accuracy_by_condition"]["clean"] >= 0.99, summary["fact_accuracy_by_key_and_condition"]
     records = [json.loads(line) for line in (processed["work"] / "first" / "results.jsonl").read_text("utf-8").splitlines()]
     for record in records:
         for key, fact in record["facts"].items():
