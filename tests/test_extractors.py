@@ -376,3 +376,11 @@ def test_a_header_wrapped_into_the_band_of_a_slanted_first_row_keeps_its_column(
              ("助理经济师", (970, 618, 1065, 648)), ("技术工程", (1067, 618, 1150, 648))]
     staff = extract(DocumentText("名册.jpg", "staff_roster", [_ocr_page(lines)])).facts["staff"].value
     assert [(p["name"], p["degree"], p["fulltime"]) for p in staff] == [("孔吴", "本科", True), ("郝杰思", "中专", False)]
+
+
+def test_activity_dates_take_the_columns_year_for_a_year_misread_in_one_digit():
+    from extractors.service_evidence import column_dates
+
+    assert column_dates(["2925年6月10日", "2025年6月24日", "2026年1月3日", "", "2927年1月1日"]) == [
+        ("2025-06-10", 0.8), ("2025-06-24", 1.0), ("2026-01-03", 1.0), None, None]  # 2927 is two digits from both
+    assert column_dates(["2925年6月10日"]) == [None]  # no year of its own column to go by
