@@ -50,7 +50,7 @@ def trim_after_legal_form(name: str) -> str:
 
 # What applicants stamp or watermark across a copy (whole, or the part that ran into a value);
 # never part of a form's value.
-OVERPRINT = re.compile(r"仅供\S{0,8}?使用|申?报使用|复?印无效|此件与原件一致|与原件核对一致|与原件一致")
+OVERPRINT = re.compile(r"仅供\S{0,8}?使用|仅供|申?报使用|复?印无效|此件与原件一致|此件与原件|与原件核对一致|与?原件一致")
 
 
 def without_overprint(text: str) -> str:

@@ -32,7 +32,7 @@ from pipeline.textlayer import (
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-4"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-6"  # bump when what a page yields changes, so stored pages are read again
 
 
 class OcrCache(Protocol):

@@ -332,6 +332,7 @@ def test_overprints_footers_and_misread_brackets_do_not_reach_values():
 
     assert trim_value("个体工商户复印无效") == "个体工商户"
     assert trim_value("事业单位印无效") == "事业单位"  # the part of 复印无效 that ran into the value
+    assert trim_value("此件与原件荆州市鼎信数字科技有限公司") == "荆州市鼎信数字科技有限公司"
     assert trim_value("：仅供申报使用荆州市鼎信数字科技有限公司") == "荆州市鼎信数字科技有限公司"
     assert decision_number("襄阳市罚〔2021）537号") == "襄阳市罚〔2021〕537号"
     assert decision_number("鄂应急罚（2022）12号") == "鄂应急罚（2022）12号"  # a consistent pair is left as printed

@@ -78,6 +78,11 @@ def test_application_files_pages_documents_and_results_round_trip(store):
                                           "confidence": 0.9, "clues": ["business_license:40"],
                                           "identify_version": "t"}])
     assert [d.doc_type for d in store.current_files(app_pk)[2].documents] == ["business_license"]
+    # pages read again (a newer reader) drop the documents found in the old ones, to be found anew
+    store.save_pages("1" * 64, "pages-2:x", [_page(1)], None, 1.0, 1, None)
+    assert store.current_files(app_pk)[2].documents == []
+    store.save_documents(current[2].id, [{"page_start": 1, "page_end": 1, "doc_type": "business_license",
+                                          "confidence": 0.9, "clues": [], "identify_version": "t"}])
     payload = {"application_id": "2026-HB001", "ruleset": "hubei-yanxuan", "ruleset_version": "unversioned",
                "as_of": "2026-06-30", "documents": [{"path": "附件/营业执照.jpg", "doc_type": "business_license"}]}
     store.save_result(app_pk, run.id, payload)

@@ -108,10 +108,13 @@ class Store:
 
     def save_pages(self, sha256: str, reader_key: str, pages: list[PageText], error: str | None,
                    seconds: float, ocr_pages: int, converted_from: str | None) -> None:
-        """Replace the stored pages of one content in a single transaction."""
+        """Replace the stored pages of one content in a single transaction; the documents found in
+        the old pages (type, page range, facts) go with them, so they are found again in the new."""
         with self.sessions.begin() as session:
             content = session.get(Content, sha256)
             session.execute(delete(Page).where(Page.content_sha256 == sha256))
+            files = select(File.id).where(File.sha256 == sha256)
+            session.execute(delete(Document).where(Document.file_id.in_(files)))
             for page in pages:
                 session.add(page_to_row(sha256, page))
             content.reader_key, content.error = reader_key, error
