@@ -38,6 +38,16 @@ class Piece:
     def height(self) -> float:
         return self.bbox[3] - self.bbox[1] if self.bbox else 0.0
 
+    @property
+    def middle(self) -> float:
+        """Half-way down the box."""
+        return (self.bbox[1] + self.bbox[3]) / 2
+
+    @property
+    def centre(self) -> float:
+        """Half-way across the box."""
+        return (self.bbox[0] + self.bbox[2]) / 2
+
     def x_at(self, index: int) -> float:
         """Where the `index`-th character starts, estimated from the box."""
         if not self.bbox or not self.text:
@@ -73,10 +83,6 @@ class Row:
     @property
     def bottom(self) -> float:
         return max((p.bbox[3] for p in self.pieces if p.bbox), default=0.0)
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
 
     @property
     def line_height(self) -> float:
@@ -218,7 +224,7 @@ def pieces_to_rows(pieces: Sequence[Piece]) -> list[Row]:
     slope = math.tan(math.radians(page.skew_deg if page else 0.0)) if measured else pieces_to_slope(unplaced)
 
     def level(piece: Piece) -> float:
-        return (piece.bbox[1] + piece.bbox[3]) / 2 - slope * (piece.bbox[0] + piece.bbox[2]) / 2
+        return piece.middle - slope * piece.centre
 
     placed: list[list[Piece]] = []
     for piece in sorted(unplaced, key=level):
@@ -240,14 +246,13 @@ def pieces_to_slope(pieces: Sequence[Piece]) -> float:
     """The tilt (dy/dx) of a page from each piece and its nearest neighbour on the right, at about its height."""
     slopes = []
     for piece in pieces:
-        middle, height = (piece.bbox[1] + piece.bbox[3]) / 2, max(piece.height, 1.0)
+        height = max(piece.height, 1.0)
         beside = [other for other in pieces if other is not piece
                   and -0.1 * height <= other.bbox[0] - piece.bbox[2] <= NEIGHBOUR_GAP * height
-                  and abs((other.bbox[1] + other.bbox[3]) / 2 - middle) <= 0.8 * height]
+                  and abs(other.middle - piece.middle) <= 0.8 * height]
         if beside:
             neighbour = min(beside, key=lambda other: other.bbox[0])
-            run = (neighbour.bbox[0] + neighbour.bbox[2]) / 2 - (piece.bbox[0] + piece.bbox[2]) / 2
-            slopes.append(((neighbour.bbox[1] + neighbour.bbox[3]) / 2 - middle) / run)
+            slopes.append((neighbour.middle - piece.middle) / (neighbour.centre - piece.centre))
     if len(slopes) < MIN_SLOPES:
         return 0.0
     slope = statistics.median(slopes)
@@ -501,13 +506,9 @@ def rows_below(rows: Sequence[Row], header: Row) -> list[Row]:
     if not anchors:
         return []
 
-    def middle(piece: Piece) -> float:
-        return (piece.bbox[1] + piece.bbox[3]) / 2
-
     def under(piece: Piece) -> bool:
-        centre = (piece.bbox[0] + piece.bbox[2]) / 2
-        anchor = min(anchors, key=lambda a: abs((a.bbox[0] + a.bbox[2]) / 2 - centre))
-        return middle(piece) > middle(anchor) + anchor.height / 2
+        anchor = min(anchors, key=lambda a: abs(a.centre - piece.centre))
+        return piece.middle > anchor.middle + anchor.height / 2
 
     return [r for r in rows if r.page is header.page and r is not header
             and all(under(p) for p in r.pieces if p.bbox) and any(p.bbox for p in r.pieces)]
@@ -536,8 +537,7 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
         for piece in row.pieces:
             if not piece.bbox:
                 continue
-            centre = (piece.bbox[0] + piece.bbox[2]) / 2
-            column = _column_of(piece.bbox, centre, anchors, lefts)
+            column = _column_of(piece, anchors, lefts)
             cells[column] = (cells[column] + " " + piece.text).strip()
         if _continues_row_above(cells):
             table[-1].cells = [join_wrapped(above, below) for above, below in zip(table[-1].cells, cells, strict=True)]
@@ -552,15 +552,16 @@ def _continues_row_above(cells: list[str]) -> bool:
     return not cells[0] and 0 < filled < len(cells) / 2
 
 
-def _column_of(bbox: BBox, centre: float, anchors: Sequence[Piece], lefts: Sequence[float]) -> int:
+def _column_of(piece: Piece, anchors: Sequence[Piece], lefts: Sequence[float]) -> int:
     """The header column a piece belongs to: the one it overlaps most, else the nearest."""
+    bbox = piece.bbox
     best, best_overlap = 0, -1.0
     for index, anchor in enumerate(anchors):
         right = lefts[index + 1] if index + 1 < len(lefts) else float("inf")
-        span_left = min(anchor.bbox[0], (anchor.bbox[0] + anchor.bbox[2]) / 2 - (bbox[2] - bbox[0]) / 2)
+        span_left = min(anchor.bbox[0], anchor.centre - (bbox[2] - bbox[0]) / 2)
         overlap = min(bbox[2], max(right, anchor.bbox[2])) - max(bbox[0], span_left)
         if overlap > best_overlap:
             best, best_overlap = index, overlap
     if best_overlap > 0:
         return best
-    return min(range(len(anchors)), key=lambda i: abs((anchors[i].bbox[0] + anchors[i].bbox[2]) / 2 - centre))
+    return min(range(len(anchors)), key=lambda i: abs(anchors[i].centre - piece.centre))

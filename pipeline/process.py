@@ -86,10 +86,9 @@ class BatchProcessor:
         for stored in self.store.current_files(application_pk):
             for result, extraction in self._documents(stored, counts):
                 documents.append(result)
-                content = (result.sha256, getattr(result, "page_start", 1))
-                if extraction is not None and content not in read_before:
+                if extraction is not None and (result.sha256, result.page_start) not in read_before:
                     extractions.append((result.path, result.doc_type, extraction))
-                read_before.add(content)
+                    read_before.add((result.sha256, result.page_start))
         facts, claims = merge_extractions(extractions)
         record = ApplicationResult(application_id=intake.application_id, ruleset=Path(self.ruleset).stem,
                                    ruleset_version=RULESET_VERSION_PENDING, as_of=self.as_of, documents=documents,
