@@ -1,24 +1,50 @@
-"""真实性声明: present, and sealed (a red seal found on the page, or 公章 printed by the signature)."""
+"""真实性声明: present, and sealed (a round seal found on the page, or 公章 printed by the signature)."""
 
 from __future__ import annotations
 
 import re
 
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field
+from extractors.layout import DocumentText, Field, Row
 from extractors.values import compact
+from models.pages import BBox, PageText, bbox_to_source
+from models.results import Evidence
 
 __all__ = ["extract"]
 
 # Where the seal goes: 公章, 盖章, 签章, or what is left of （公章） when the seal's ink hides a character.
 SEAL_PLACE = re.compile(r"公章|盖章|签章|[（(]公[）)]?|[（(]章[）)]")
+SEAL_FOUND = 0.95  # a round seal on the page image
+# On a scan where no seal was found, the printed （公章） only says where a seal belongs.
+PLACE_ONLY_ON_SCAN = 0.5
+PLACE_ONLY_IN_TEXT_LAYER = 0.9  # a born-digital page: its seal, if any, is an image the text layer does not show
 
 
 def extract(doc: DocumentText) -> Extraction:
-    """authenticity_declaration_sealed from the signature block the applicant sealed."""
+    """authenticity_declaration_sealed from the seal on the page, else from the signature block's seal place."""
     out = Extraction()
     signature = next((r for r in doc.rows if SEAL_PLACE.search(compact(r.text))), None)
-    if signature is not None:
-        found = Field.of_row(signature)
-        out.add("authenticity_declaration_sealed", True, found.confidence * 0.9, [found.evidence(doc.path)])
+    seal = _seal_nearest(doc.pages, signature)
+    evidence = [Field.of_row(signature).evidence(doc.path)] if signature is not None else []
+    if seal is not None:
+        page, box = seal
+        bbox = [round(v, 1) for v in bbox_to_source(box, page.rotation, page.width, page.height)]
+        out.add("authenticity_declaration_sealed", True, SEAL_FOUND,
+                [Evidence(path=doc.path, page=page.page_no, bbox=bbox, text="圆形印章"), *evidence])
+    elif signature is not None:
+        scanned = signature.page.source == "ocr"
+        weight = PLACE_ONLY_ON_SCAN if scanned else PLACE_ONLY_IN_TEXT_LAYER
+        out.add("authenticity_declaration_sealed", True, Field.of_row(signature).confidence * weight, evidence)
+        if scanned:
+            out.notes.append("真实性声明扫描页上未找到圆形印章，仅见盖章处文字，请人工核对是否盖章")
     return out
+
+
+def _seal_nearest(pages: list[PageText], signature: Row | None) -> tuple[PageText, BBox] | None:
+    """The seal on the signature's page nearest to it; with no signature read, the first seal found."""
+    if signature is None:
+        return next(((page, box) for page in pages for box in page.seals), None)
+    page = signature.page
+    middle = (signature.top + signature.bottom) / 2
+    return min(((page, box) for box in page.seals), key=lambda seal: abs((seal[1][1] + seal[1][3]) / 2 - middle),
+               default=None)

@@ -88,7 +88,10 @@ def scope_with_printed_closing(scope: str) -> str:
     for found in re.finditer("依法须经", scope):
         start = found.start() - 1 if scope[found.start() - 1:found.start()] == "（" else found.start()
         sentence = scope[start:start + len(SCOPE_CLOSING) + 1]
-        if difflib.SequenceMatcher(None, sentence, SCOPE_CLOSING).ratio() >= SCOPE_CLOSING_RATIO:
+        # Compared as NFKC: OCR gives a full-width comma as often as an ASCII one.
+        similar = difflib.SequenceMatcher(None, unicodedata.normalize("NFKC", sentence),
+                                          unicodedata.normalize("NFKC", SCOPE_CLOSING))
+        if similar.ratio() >= SCOPE_CLOSING_RATIO:
             return scope[:start] + SCOPE_CLOSING  # the sentence ends the scope: what follows was read twice
     return scope
 

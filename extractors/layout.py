@@ -520,30 +520,54 @@ class TableRow:
 
     cells: list[str]
     row: Row
+    lefts: list[float] = field(default_factory=list)  # where each column starts on this row (columns drift)
 
 
 def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] | None = None) -> list[TableRow]:
     """The header and the rows under it, split into the header's columns by where each piece lies
-    (OCR and text-layer tables); a line that only continues wrapped cells joins the row above."""
+    (OCR and text-layer tables); a line that only continues wrapped cells joins the row above.
+    On a photographed page the columns drift sideways down the table, so each row is split where
+    the row above found its columns."""
     anchors = [p for p in header.pieces if p.bbox]
     if not anchors:
         return []
     lefts = [p.bbox[0] for p in anchors]
-    table = [TableRow([p.text for p in anchors], header)]
+    shifts = [0.0] * len(anchors)
+    table = [TableRow([p.text for p in anchors], header, lefts)]
     for row in rows_below(rows, header):
         if stop and stop(row):
             break
         cells = [""] * len(anchors)
+        row_lefts = [left + shift for left, shift in zip(lefts, shifts, strict=True)]
+        placed: list[tuple[int, Piece]] = []
         for piece in row.pieces:
             if not piece.bbox:
                 continue
-            column = _column_of(piece, anchors, lefts)
+            column = _column_of(piece, anchors, lefts, shifts)
             cells[column] = (cells[column] + " " + piece.text).strip()
+            placed.append((column, piece))
+        shifts = _column_drift(placed, lefts) or shifts
         if _continues_row_above(cells):
             table[-1].cells = [join_wrapped(above, below) for above, below in zip(table[-1].cells, cells, strict=True)]
         else:
-            table.append(TableRow(cells, row))
+            table.append(TableRow(cells, row, row_lefts))
     return table
+
+
+def _column_drift(placed: Sequence[tuple[int, Piece]], lefts: Sequence[float]) -> list[float] | None:
+    """How far each column has moved right since the header: a straight line through where this row's
+    cells start against where their header cells start (a photo's perspective stretches the table);
+    None when the row gives too little to go by or its cells do not line up."""
+    if len(placed) < 3 or len({column for column, _piece in placed}) < 3:
+        return None
+    starts = [lefts[column] for column, _piece in placed]
+    moved = [piece.bbox[0] - lefts[column] for column, piece in placed]
+    slope, offset = statistics.linear_regression(starts, moved)
+    widths = [right - left for left, right in itertools.pairwise(lefts)]
+    misfit = max(abs(m - (offset + slope * x)) for x, m in zip(starts, moved, strict=True))
+    if widths and misfit > 0.25 * statistics.median(widths):
+        return None  # centred or wrapped cells: no straight line fits
+    return [offset + slope * left for left in lefts]
 
 
 def _continues_row_above(cells: list[str]) -> bool:
@@ -552,16 +576,20 @@ def _continues_row_above(cells: list[str]) -> bool:
     return not cells[0] and 0 < filled < len(cells) / 2
 
 
-def _column_of(piece: Piece, anchors: Sequence[Piece], lefts: Sequence[float]) -> int:
-    """The header column a piece belongs to: the one it overlaps most, else the nearest."""
+def _column_of(piece: Piece, anchors: Sequence[Piece], lefts: Sequence[float],
+               shifts: Sequence[float] | None = None) -> int:
+    """The header column a piece belongs to, the header moved right by `shifts`: the one it overlaps
+    most, else the nearest."""
+    moves = shifts or [0.0] * len(anchors)
     bbox = piece.bbox
     best, best_overlap = 0, -1.0
     for index, anchor in enumerate(anchors):
-        right = lefts[index + 1] if index + 1 < len(lefts) else float("inf")
-        span_left = min(anchor.bbox[0], anchor.centre - (bbox[2] - bbox[0]) / 2)
-        overlap = min(bbox[2], max(right, anchor.bbox[2])) - max(bbox[0], span_left)
+        move = moves[index]
+        right = lefts[index + 1] + moves[index + 1] if index + 1 < len(lefts) else float("inf")
+        span_left = min(anchor.bbox[0], anchor.centre - (bbox[2] - bbox[0]) / 2) + move
+        overlap = min(bbox[2], max(right, anchor.bbox[2] + move)) - max(bbox[0], span_left)
         if overlap > best_overlap:
             best, best_overlap = index, overlap
     if best_overlap > 0:
         return best
-    return min(range(len(anchors)), key=lambda i: abs(anchors[i].centre - piece.centre))
+    return min(range(len(anchors)), key=lambda i: abs(anchors[i].centre + moves[i] - piece.centre))

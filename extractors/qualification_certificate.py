@@ -11,17 +11,26 @@ from extractors.values import compact, find_dates, without_overprint
 __all__ = ["extract"]
 
 KIND_WORDS = re.compile(r"(证书|许可证|备案|备案表|资质证|登记证|证明)$")
+FIELD_LABELS = re.compile(r"编号|证号|单位名称|机构名称")
 
 
 def extract(doc: DocumentText) -> Extraction:
     """The certificate's title as its kind, its 编号, and 有效期至."""
     out = Extraction()
     rows = doc.rows
-    titles = ((row, without_overprint(compact(row.text))) for row in rows[:8])
-    title = next(((row, text) for row, text in titles if KIND_WORDS.search(text) and len(text) <= 20), None)
+    # The title is printed above the certificate's fields; a watermark's scraps may come before it.
+    first_field = next((i for i, row in enumerate(rows) if FIELD_LABELS.search(compact(row.text))), len(rows))
+    heading_rows = rows[:max(first_field, 8)]
+    # The title is one piece of its row (a watermark's stray letter beside it is not part of it), or
+    # the whole row when its characters are spaced out into pieces of their own.
+    titles = ((row, pieces, without_overprint(compact("".join(p.text for p in pieces))))
+              for row in heading_rows for pieces in [*([p] for p in row.pieces), row.pieces])
+    title = next(((row, pieces, text) for row, pieces, text in titles if KIND_WORDS.search(text) and len(text) <= 20),
+                 None)
     if title is not None:
-        found = Field.of_row(title[0])
-        out.add("qualification_kind", title[1], found.confidence, [found.evidence(doc.path)])
+        row, pieces, text = title
+        found = Field("", text, pieces, [row])
+        out.add("qualification_kind", text, found.confidence, [found.evidence(doc.path)])
     number = find_field(rows, ("证书编号", "许可证编号", "备案编号", "编号", "证号"), ("有效期",),
                         accept=lambda v: bool(re.search(r"[0-9A-Za-z]{4,}", compact(v))))
     if number:

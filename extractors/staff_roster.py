@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field, Row, rows_to_table
+from extractors.layout import DocumentText, Field, Row, TableRow, rows_to_table
 from extractors.values import compact, mask_id_numbers, parse_count
 
 __all__ = ["extract", "normalise_degree", "normalise_title", "is_fulltime"]
@@ -26,6 +26,11 @@ TITLES = (
 FULLTIME_TOTAL = re.compile(r"专职人员(?:合计|共计|总计|共)[:：]?(\S+?人)")
 # A line under the table that ends it (专职人员合计12人。, 填报单位（盖章）, 注：…); no person's row holds these.
 ROSTER_END = re.compile(r"合计|填报|填表|^注[:：]|^说明")
+# Share of the middle of a 是否专职 cell inked by a tick that OCR did not read. Measured on the phone
+# photos of the seed-1 fixtures (2026-CZ009, CZ022): empty cells 0–0.031 (the highest beside a seal),
+# unread ticks 0.028–0.073, ticks OCR did read 0.017–0.125.
+TICK_INK = 0.035
+TICK_SEEN = "（勾选标记，未识别为文字）"
 NO_TITLE = {"", "无", "—", "-", "/", "暂无", "无职称", "――", "——"}
 HEADERS = {
     "name": ("姓名",),
@@ -71,7 +76,7 @@ def extract(doc: DocumentText) -> Extraction:
     """The staff list, from the document's own tables (DOCX/XLSX) or rebuilt from boxes (PDF, scans)."""
     out = Extraction()
     people, evidence, confidence = [], [], 1.0
-    for table, rows in _tables(doc):
+    for table, lines in _tables(doc):
         columns = _columns(table[0])
         if "name" not in columns:
             continue
@@ -79,8 +84,11 @@ def extract(doc: DocumentText) -> Extraction:
             person = _person(cells, columns)
             if person is None:
                 continue
+            if lines and "fulltime" in columns and not cells[columns["fulltime"]] and \
+                    _ticked_in_ink(lines[index], lines[0], columns["fulltime"]):
+                person["fulltime"], person["fulltime_raw"] = True, TICK_SEEN
             people.append(person)
-            row = rows[index] if rows else _row_naming(doc, person["name"])
+            row = lines[index].row if lines else _row_naming(doc, person["name"])
             if row is not None:
                 found = Field.of_row(row)
                 evidence.append(found.evidence(doc.path, " ".join(c for c in cells if c)))
@@ -89,6 +97,7 @@ def extract(doc: DocumentText) -> Extraction:
         if not evidence:
             evidence = [doc.page_evidence()]
         unsure = sum(1 for p in people if p["title"] is None or p["fulltime"] is None)
+        unsure += sum(0.5 for p in people if p.get("fulltime_raw") == TICK_SEEN)  # a mark, not a word
         for person in people:
             person["title"] = person["title"] or "无"
             person["fulltime"] = bool(person["fulltime"])
@@ -109,9 +118,9 @@ def _stated_fulltime_count(doc: DocumentText) -> int | None:
     return None
 
 
-def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[Row] | None]]:
-    """Each table with a 姓名 header: (header + rows of cells, the rows they came from when boxed)."""
-    found: list[tuple[list[list[str]], list[Row] | None]] = []
+def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[TableRow] | None]]:
+    """Each table with a 姓名 header: (header + rows of cells, the table rows they came from when boxed)."""
+    found: list[tuple[list[list[str]], list[TableRow] | None]] = []
     for page in doc.pages:
         for table in page.tables:
             for start, cells in enumerate(table):
@@ -127,8 +136,24 @@ def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[Row] | None]]
         texts = [compact(p.text) for p in row.pieces]
         if any("姓名" in t for t in texts) and any(h in t for t in texts for h in HEADERS["degree"] + HEADERS["title"]):
             table = rows_to_table(rows, row, stop=lambda r: bool(ROSTER_END.search(compact(r.text))))
-            found.append(([[compact(c) for c in line.cells] for line in table], [line.row for line in table]))
+            found.append(([[compact(c) for c in line.cells] for line in table], table))
     return found
+
+
+def _ticked_in_ink(line: TableRow, header: TableRow, column: int) -> bool:
+    """Whether the row's empty 是否专职 cell holds a mark OCR did not read (a faint or blurred tick).
+    Only the cell's middle is looked at: on a photo its borders slant across the edges; and not where
+    a seal lies, whose ring would count as a mark."""
+    anchor = [piece for piece in header.row.pieces if piece.bbox][column]
+    width, height = anchor.bbox[2] - anchor.bbox[0], line.row.bottom - line.row.top
+    left = line.lefts[column]
+    middle = (left + 0.25 * width, line.row.top + 0.15 * height, left + 1.1 * width, line.row.bottom - 0.15 * height)
+    page = line.row.page
+    if any(seal[0] < middle[2] and middle[0] < seal[2] and seal[1] < middle[3] and middle[1] < seal[3]
+           for seal in page.seals):
+        return False
+    share = page.ink_share(middle)
+    return share is not None and share >= TICK_INK
 
 
 def _fulltime_at_row_end(cells: list[str]) -> bool:

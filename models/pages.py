@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import math
+from functools import lru_cache
 from typing import Literal
 
+import cv2
+import numpy as np
 from pydantic import BaseModel, Field
 
 BBox = tuple[float, float, float, float]
 TextSource = Literal["text_layer", "ocr", "docx", "xlsx", "none"]
+
+
+RULED = 0.7  # a row or column of ink-map cells this full across a box is a ruled line, not a mark
 
 
 class TextLine(BaseModel):
@@ -37,11 +45,35 @@ class PageText(BaseModel):
     error: str | None = None
     # Photos: capture time from EXIF (ISO) and a perceptual hash, for service photos and reuse flags.
     image_meta: dict[str, str] | None = None
+    seals: list[BBox] = Field(default_factory=list)  # round seals found on a scanned page, upright pixels
+    ink: str | None = None  # scans: where the upright page has ink, a quarter-size base64 PNG (pipeline.ink)
 
     @property
     def text(self) -> str:
         """All lines joined, one per line."""
         return "\n".join(line.text for line in self.lines)
+
+    def ink_share(self, bbox: BBox) -> float | None:
+        """Share of the box (upright pixels) inked, leaving out ruled lines across it (a table's borders);
+        None where the page kept no ink map."""
+        if not self.ink:
+            return None
+        cells = _ink_cells(self.ink)
+        scale_y, scale_x = cells.shape[0] / max(self.height, 1), cells.shape[1] / max(self.width, 1)
+        x0, y0 = max(int(bbox[0] * scale_x), 0), max(int(bbox[1] * scale_y), 0)
+        x1, y1 = max(int(math.ceil(bbox[2] * scale_x)), x0 + 1), max(int(math.ceil(bbox[3] * scale_y)), y0 + 1)
+        region = cells[y0:y1, x0:x1] > 0
+        if not region.size:
+            return None
+        ruled_rows = region.mean(axis=1) >= RULED
+        ruled_columns = region.mean(axis=0) >= RULED
+        return float(region[~ruled_rows][:, ~ruled_columns].sum() / region.size)
+
+
+@lru_cache(maxsize=8)
+def _ink_cells(ink: str) -> np.ndarray:
+    """An ink map decoded (a roster asks for one cell per row, so the page's map is kept a while)."""
+    return cv2.imdecode(np.frombuffer(base64.b64decode(ink), np.uint8), cv2.IMREAD_GRAYSCALE)
 
 
 def bbox_to_source(bbox: BBox, rotation: int, width: int, height: int) -> BBox:

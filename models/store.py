@@ -108,6 +108,8 @@ class Page(Base):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
     image_meta: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    seals: Mapped[list[Any] | None] = mapped_column(Json, nullable=True)
+    ink: Mapped[str | None] = mapped_column(Text, nullable=True)
     content: Mapped[Content] = relationship(back_populates="pages")
 
 

@@ -21,7 +21,9 @@ from PIL import Image, ImageOps
 
 from extractors.values import mask_id_numbers
 from models.pages import PageText, TextLine
+from pipeline.ink import page_to_ink_map
 from pipeline.ocr import OcrEngine, OcrResult, OcrUnavailable, engine_key, engine_label
+from pipeline.seals import page_to_seal_boxes
 from pipeline.textlayer import (
     chars_to_lines,
     lines_to_text_lines,
@@ -32,7 +34,7 @@ from pipeline.textlayer import (
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-6"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-7"  # bump when what a page yields changes, so stored pages are read again
 
 
 class OcrCache(Protocol):
@@ -328,4 +330,7 @@ class PageReader:
                 self.cache.put(sha, self._engine_key, result, engine_label(engine))
         return PageText(page_no=number, width=result.width, height=result.height, dpi=dpi, source="ocr",
                         engine=engine_label(engine), rotation=result.rotation, skew_deg=result.skew_deg,
-                        image_sha256=sha, lines=result.lines, seconds=round(time.perf_counter() - started, 3))
+                        image_sha256=sha, lines=result.lines, seals=page_to_seal_boxes(bgr, result.rotation),
+                        ink=page_to_ink_map(bgr, result.rotation, [line.bbox for line in result.lines if line.bbox
+                                                                   and mask_id_numbers(line.text) != line.text]),
+                        seconds=round(time.perf_counter() - started, 3))

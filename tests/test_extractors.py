@@ -267,12 +267,14 @@ def test_a_misread_long_label_and_the_scope_closing_sentence_are_recognised():
     assert facts["org_name"].value == "黄石市中小企业服务中心"  # the stray dot before the name dropped
     assert facts["business_scope"].value == ("创业空间服务;孵化器服务;物业管理。"
                                              "（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
-    from extractors.business_license import scope_with_printed_closing
+    from extractors.business_license import SCOPE_CLOSING, scope_with_printed_closing
 
     read_twice = "知识产权服务。（依法须经批准的项目,经相关部门批准后方可开展经营活动）务。（依法须经批准的项目，经相关部门批"
     assert scope_with_printed_closing(read_twice) == "知识产权服务。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
     cut_short = "知识产权服务。（依法须经批准的项目,经"
     assert scope_with_printed_closing(cut_short) == cut_short  # what was not read is not made up
+    last_words_lost = "数据处理服务;互联网信息服务。（依法须经批准的项目,经相关部门批准后方可开"  # 2026-CZ024, seed 1
+    assert scope_with_printed_closing(last_words_lost) == "数据处理服务;互联网信息服务。" + SCOPE_CLOSING
     # two characters lost, and the label run into its value
     page = _ocr_page([("宗和务范围融资咨询服务；投资咨询。", (120, 460, 700, 500))])
     facts = extract(DocumentText("法人证书.png", "legal_person_certificate", [page])).facts
@@ -301,6 +303,12 @@ def test_qualification_kinds_from_the_title():
         facts = extract(DocumentText("资质.jpg", "qualification_certificate", [page])).facts
         assert facts["qualification_kind"].value == title
         assert facts["qualification_valid_until"].value == "2028-05-01"
+    # A watermark's scraps above the title and a stray letter beside it (2026-CZ028, fixtures seed 1).
+    scraps = [("仅份", (1276, 51, 1452, 219)), ("使用", (474, 290, 668, 472)), ("仅供申", (265, 436, 477, 649))]
+    page = _ocr_page([*scraps[:2], ("检验检测机构资质认定证书", (424, 419, 1082, 518)), ("A", (1352, 444, 1415, 520)),
+                      scraps[2], ("编号：6893735726", (640, 597, 871, 633))])
+    kind = extract(DocumentText("资质.jpg", "qualification_certificate", [page])).facts["qualification_kind"]
+    assert kind.value == "检验检测机构资质认定证书" and kind.evidence[0].bbox == [424, 419, 1082, 518]
 
 
 def test_overprints_footers_and_misread_brackets_do_not_reach_values():
@@ -386,3 +394,24 @@ def test_activity_dates_take_the_columns_year_for_a_year_misread_in_one_digit():
     assert column_dates(["2925年6月10日", "2025年6月24日", "2026年1月3日", "", "2927年1月1日"]) == [
         ("2025-06-10", 0.8), ("2025-06-24", 1.0), ("2026-01-03", 1.0), None, None]  # 2927 is two digits from both
     assert column_dates(["2925年6月10日"]) == [None]  # no year of its own column to go by
+
+
+def test_columns_that_drift_down_a_photographed_roster_are_followed():
+    # A phone photo's perspective (as on 2026-CZ022): lower rows start further right, the more so the
+    # further right the column; by the last row 职称 starts where 职务's header does.
+    header_boxes = [(246, 314, 297, 345), (299, 312, 351, 345), (384, 310, 436, 343), (442, 305, 539, 341),
+                    (632, 303, 679, 337), (714, 298, 799, 335), (843, 298, 890, 332), (956, 294, 1008, 328),
+                    (1051, 290, 1105, 330), (1142, 290, 1192, 324), (1146, 312, 1196, 349)]
+    cells = [("1", 254, 20), ("姓名", 305, 65), ("男", 390, 30), ("140411********5678", 450, 170), ("大学本科", 636, 85),
+             ("长江大学", 720, 85), ("软件工程", 850, 85), ("初级会计师", 962, 100), ("培训讲师", 1058, 85), ("√", 1152, 20)]
+    lines = []
+    for number in range(1, 19):
+        top = 300 + 56 * number
+        for text, left, width in cells:
+            moved = left + number * 0.0035 * (left - 246)
+            text = {"1": str(number), "姓名": f"张{'一二三四五六七八九十'[number % 10]}{'甲乙丙'[number % 3]}"}.get(text, text)
+            lines.append((text, (moved, top, moved + width, top + 34)))
+    page = _ocr_page(list(zip(ROSTER_HEADER, header_boxes, strict=True)) + lines)
+    staff = extract(DocumentText("名册.jpg", "staff_roster", [page])).facts["staff"].value
+    assert len(staff) == 18
+    assert all((p["title"], p["fulltime"], p["degree"]) == ("初级", True, "本科") for p in staff), staff[-3:]

@@ -139,3 +139,32 @@ def test_boxes_of_one_row_a_character_apart_are_joined_and_other_rows_are_not():
     joined = join_close_boxes([quad(300, 10, 600, 40), quad(0, 12, 280, 42), quad(0, 80, 200, 110)])
     boxes = sorted(tuple(int(v) for v in (q[0][0], q[0][1], q[2][0], q[2][1])) for q in joined)
     assert boxes == [(0, 10, 600, 42), (0, 80, 200, 110)]
+
+
+@pytest.mark.parametrize("effects, seed", [(["watermark"], 2), (["watermark", "skew", "noise"], 5)])
+def test_a_watermarked_certificate_is_read_again_with_the_watermark_faded(rapid, effects, seed):
+    import random
+
+    from fixtures.documents import scanned_pages
+    from fixtures.render.layout import Heading, Para
+
+    lines = ["编号：2060355268", "单位名称：襄阳市领航法律咨询有限公司", "住所：湖北省襄阳市樊城区黄河大道204号"]
+    blocks = [Heading("融资担保业务经营许可证", 24), *(Para(line, 13, indent=False) for line in lines)]
+    image, _marks = scanned_pages(blocks, random.Random(seed), effects)[0]
+    read = [line.text for line in rapid(np.asarray(image.convert("RGB"))[:, :, ::-1].copy()).lines]
+    assert "融资担保业务经营许可证" in read
+    assert all(line.replace("：", ":") in (r.replace("：", ":") for r in read) for line in lines), read
+    assert not any("仅供" in text or "使用" in text for text in read), read  # the watermark's own words are gone
+
+
+def test_boxes_of_neighbouring_slanted_lines_are_not_one_line():
+    from pipeline.ocr.rapid import _same_line
+
+    def slanted(x0: float, x1: float, y: float, height: float = 30, slope: float = 0.1) -> np.ndarray:
+        return np.array([[x0, y + slope * x0], [x1, y + slope * x1], [x1, y + slope * x1 + height],
+                         [x0, y + slope * x0 + height]], dtype=np.float32)
+
+    # A page slanted by ~6°: lines 42 px apart, whose upright bounding boxes overlap by half their height.
+    line, next_line = slanted(100, 1000, 100), slanted(100, 1000, 142)
+    assert not _same_line(line, next_line)
+    assert _same_line(line, slanted(500, 800, 102))  # a piece of the same line, read again

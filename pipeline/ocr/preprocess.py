@@ -18,6 +18,9 @@ SEAL_INK_RED = 200
 MASK_DOWNSCALE = 4  # seals are looked for on an image this many times smaller per side
 # Red channel stretched so that seal ink (≥ SEAL_INK_RED) turns white.
 THROUGH_RED_FILTER = np.clip(np.arange(256) * 255 // SEAL_INK_RED, 0, 255).astype(np.uint8)
+# A translucent watermark (仅供申报使用) prints at 80 %+ of the paper's brightness; text, even faint, darker.
+OVERPRINT_LIGHTER_THAN = 0.8
+PAPER_WINDOW = 31  # px: wider than a watermark's bold stroke, so the window's lightest pixel is paper
 
 
 def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
@@ -35,6 +38,16 @@ def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
     inside = seal_mask[region] > 0
     cleaned[region][inside] = through_filter[inside][:, None]
     return cleaned
+
+
+def fade_light_overprint(bgr: np.ndarray) -> np.ndarray:
+    """A copy where whatever is much lighter than text (a translucent watermark) turns paper-white."""
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    # The paper's brightness near each pixel, so a shadow or a photo's light fall-off is followed.
+    paper = cv2.dilate(grey, cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_WINDOW, PAPER_WINDOW)))
+    faded = bgr.copy()
+    faded[grey > OVERPRINT_LIGHTER_THAN * paper.astype(np.float32)] = 255
+    return faded
 
 
 def red_seal_mask(bgr: np.ndarray) -> np.ndarray | None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import version
 
 import numpy as np
 
+from extractors.values import OVERPRINT, compact
 from pipeline.ocr.base import OcrResult, OcrUnavailable
 from pipeline.ocr.preprocess import (
     Quad,
+    fade_light_overprint,
     quad_size,
     quad_to_bbox,
     rotate_quads_180,
@@ -25,9 +28,18 @@ from pipeline.ocr.preprocess import (
 # with the same text read.
 DEFAULT_SETTINGS = {"det_limit_side_len": 960, "rec_batch_num": 1, "threads": 1, "text_score": 0.5}
 # Part of the cache key: bump when orientation, seal suppression or line order change.
-PIPELINE_REVISION = "ocr-4"
+PIPELINE_REVISION = "ocr-5"
 # A line read with less confidence than this is detected and read again on its own.
 SECOND_LOOK_BELOW = 0.97
+# Lines holding a watermark's words (仅供, 报使用, 复印无效 …) from which a page counts as watermarked
+# and is read again with the watermark faded. A page's own text names such words once at most
+# (复印件与原件一致 in a declaration); a watermark repeated across the page gives many.
+WATERMARK_LINES = 3
+INK = 128  # grey level below which a pixel left on the faded page is ink
+INK_LEFT = 0.01  # share of a box's pixels: text strokes fill 10 %+, specks of toner or noise well under 1 %
+SPANNED = 0.8  # a faded page's box this much spanned by first-pass lines kept is not read again
+
+Reading = tuple[Quad, str, float]
 
 
 class PpOcr:
@@ -151,8 +163,75 @@ def join_close_boxes(quads: list[Quad]) -> list[Quad]:
     return [np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32) for x0, y0, x1, y1 in joined]
 
 
+def is_watermarked(readings: list[Reading]) -> bool:
+    """Whether the page's lines hold a watermark's words often enough to be a watermark repeated over it."""
+    return sum(1 for _quad, text, _score in readings if OVERPRINT.search(text)) >= WATERMARK_LINES
+
+
+def _centre_line(quad: Quad) -> tuple[np.ndarray, np.ndarray, float]:
+    """A detected box's centre line (middle of its left edge, middle of its right edge) and its height."""
+    left, right = (quad[0] + quad[3]) / 2, (quad[1] + quad[2]) / 2
+    return left, right, float(np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
+
+
+def _same_line(quad: Quad, other: Quad) -> bool:
+    """Whether two detected boxes lie on one printed line: they overlap across, and where they do their
+    centre lines are less than half a line apart (box corners follow a slanted page; their upright
+    bounding boxes would overlap the neighbouring lines)."""
+    (ax0, ay0), (ax1, ay1), a_height = _centre_line(quad)
+    (bx0, by0), (bx1, by1), b_height = _centre_line(other)
+    left, right = max(ax0, bx0), min(ax1, bx1)
+    if right <= left:
+        return False
+    x = (left + right) / 2
+    a_y = ay0 + (ay1 - ay0) * (x - ax0) / max(ax1 - ax0, 1.0)
+    b_y = by0 + (by1 - by0) * (x - bx0) / max(bx1 - bx0, 1.0)
+    return abs(a_y - b_y) < 0.5 * min(a_height, b_height)
+
+
+def _faded_away(quad: Quad, faded_image: np.ndarray) -> bool:
+    """Whether fading left (almost) no ink in the box: what was read there was the watermark."""
+    x0, y0, x1, y1 = (int(v) for v in quad_to_bbox(quad))
+    region = faded_image[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1]
+    return region.size == 0 or float((region.min(axis=2) < INK).mean()) < INK_LEFT
+
+
+def _width_covered(box: Quad, lines: list[Reading]) -> float:
+    """Share of the box's width that lines on the same stretch of its line already span."""
+    x0, _y0, x1, _y1 = quad_to_bbox(box)
+    spans = sorted((max(quad_to_bbox(q)[0], x0), min(quad_to_bbox(q)[2], x1)) for q, _t, _s in lines
+                   if _same_line(box, q))
+    covered, reached = 0.0, x0
+    for left, right in spans:
+        covered += max(0.0, right - max(left, reached))
+        reached = max(reached, right)
+    return covered / max(x1 - x0, 1.0)
+
+
+def merge_faded_reading(first: list[Reading], faded_boxes: list[Quad], faded_image: np.ndarray,
+                        read: Callable[[list[Quad]], list[Reading]]) -> list[Reading]:
+    """The page's lines once its watermark is faded. First-pass lines holding a watermark's words or
+    made of its characters only, or left without ink, give way; the faded page's boxes that the remaining lines do not already span
+    are read, and such a reading replaces the first-pass lines on its stretch when it read more."""
+    # Scraps of the watermark (使用, 仅供申) are made of nothing but its characters.
+    watermark_characters = {char for _q, text, _s in first for found in OVERPRINT.finditer(text) for char in found.group()}
+    standing = [reading for reading in first
+                if not OVERPRINT.search(reading[1]) and not set(compact(reading[1])) <= watermark_characters
+                and not _faded_away(reading[0], faded_image)]
+    fresh = read([box for box in faded_boxes if _width_covered(box, standing) < SPANNED])
+    dropped: set[int] = set()
+    added: list[Reading] = []
+    for reading in fresh:
+        covered = [index for index, kept in enumerate(standing) if _same_line(reading[0], kept[0])]
+        if len(reading[1]) > sum(len(standing[i][1]) for i in covered):
+            added.append(reading)
+            dropped.update(covered)
+    return [reading for index, reading in enumerate(standing) if index not in dropped] + added
+
+
 class RapidOcrEngine:
-    """The default engine: PP-OCR det + rec on the seal-suppressed, upright page."""
+    """The default engine: PP-OCR det + rec on the seal-suppressed, upright page; a watermarked page
+    is read again with the watermark faded."""
 
     name = "rapidocr"
 
@@ -164,11 +243,18 @@ class RapidOcrEngine:
     def __call__(self, bgr: np.ndarray) -> OcrResult:
         cleaned = suppress_red_seals(bgr)
         upright, turns, quads = orient(self.pp, cleaned)
+        kept = self._read(upright, quads)
+        if is_watermarked(kept):
+            faded = fade_light_overprint(upright)
+            kept = merge_faded_reading(kept, self.pp.detect(faded), faded, lambda boxes: self._read(faded, boxes))
+        skew = skew_degrees([q for q, _t, _s in kept])
+        return to_ocr_result([(quad_to_bbox(q), text.strip(), score) for q, text, score in kept], skew, upright, turns)
+
+    def _read(self, upright: np.ndarray, quads: list[Quad]) -> list[Reading]:
+        """Each box recognised, doubtful long lines looked at again; empty and unsure readings dropped."""
         recognised = self.pp.recognize(self.pp.crops(upright, quads))
-        kept = []
+        kept: list[Reading] = []
         for quad, (text, score) in zip(quads, recognised, strict=False):
             closer = second_look(self.pp, upright, quad, text, score) if score < SECOND_LOOK_BELOW else None
             kept.extend(closer or [(quad, text, score)])
-        kept = [(quad, text, score) for quad, text, score in kept if text.strip() and score >= self.pp.text_score]
-        skew = skew_degrees([q for q, _t, _s in kept])
-        return to_ocr_result([(quad_to_bbox(q), text.strip(), score) for q, text, score in kept], skew, upright, turns)
+        return [(quad, text, score) for quad, text, score in kept if text.strip() and score >= self.pp.text_score]

@@ -196,11 +196,13 @@ def page_to_row(sha256: str, page: PageText) -> Page:
                 source=page.source, engine=page.engine, rotation=page.rotation, skew_deg=page.skew_deg,
                 image_sha256=page.image_sha256, text=page.text,
                 lines=[line.model_dump(mode="json", exclude_none=True) for line in page.lines],
-                tables=page.tables, seconds=page.seconds, error=page.error, image_meta=page.image_meta)
+                tables=page.tables, seconds=page.seconds, error=page.error, image_meta=page.image_meta,
+                seals=[list(box) for box in page.seals], ink=page.ink)
 
 
 def row_to_page(row: Page) -> PageText:
     return PageText(page_no=row.page_no, width=row.width, height=row.height, dpi=row.dpi, source=row.source,
                     engine=row.engine, rotation=row.rotation, skew_deg=row.skew_deg, image_sha256=row.image_sha256,
                     lines=[TextLine.model_validate(line) for line in row.lines], tables=row.tables,
-                    seconds=row.seconds, error=row.error, image_meta=row.image_meta)
+                    seconds=row.seconds, error=row.error, image_meta=row.image_meta,
+                    seals=[tuple(box) for box in row.seals or []], ink=row.ink)
