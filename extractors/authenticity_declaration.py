@@ -25,16 +25,17 @@ def extract(doc: DocumentText) -> Extraction:
     out = Extraction()
     signature = next((r for r in doc.rows if SEAL_PLACE.search(compact(r.text))), None)
     seal = _seal_nearest(doc.pages, signature)
-    evidence = [Field.of_row(signature).evidence(doc.path)] if signature is not None else []
+    found = Field.of_row(signature) if signature is not None else None
+    evidence = [found.evidence(doc.path)] if found is not None else []
     if seal is not None:
         page, box = seal
         bbox = [round(v, 1) for v in bbox_to_source(box, page.rotation, page.width, page.height)]
         out.add("authenticity_declaration_sealed", True, SEAL_FOUND,
                 [Evidence(path=doc.path, page=page.page_no, bbox=bbox, text="圆形印章"), *evidence])
-    elif signature is not None:
-        scanned = signature.page.source == "ocr"
+    elif found is not None:
+        scanned = found.pieces[0].page.source == "ocr"
         weight = PLACE_ONLY_ON_SCAN if scanned else PLACE_ONLY_IN_TEXT_LAYER
-        out.add("authenticity_declaration_sealed", True, Field.of_row(signature).confidence * weight, evidence)
+        out.add("authenticity_declaration_sealed", True, found.confidence * weight, evidence)
         if scanned:
             out.notes.append("真实性声明扫描页上未找到圆形印章，仅见盖章处文字，请人工核对是否盖章")
     return out

@@ -11,7 +11,8 @@ from extractors.values import compact, find_dates, without_overprint
 __all__ = ["extract"]
 
 KIND_WORDS = re.compile(r"(证书|许可证|备案|备案表|资质证|登记证|证明)$")
-FIELD_LABELS = re.compile(r"编号|证号|单位名称|机构名称")
+NUMBER_LABELS = ("证书编号", "许可证编号", "备案编号", "编号", "证号")
+FIELD_LABELS = re.compile("|".join((*NUMBER_LABELS, "单位名称", "机构名称")))  # the first fields under the title
 
 
 def extract(doc: DocumentText) -> Extraction:
@@ -31,7 +32,7 @@ def extract(doc: DocumentText) -> Extraction:
         row, pieces, text = title
         found = Field("", text, pieces, [row])
         out.add("qualification_kind", text, found.confidence, [found.evidence(doc.path)])
-    number = find_field(rows, ("证书编号", "许可证编号", "备案编号", "编号", "证号"), ("有效期",),
+    number = find_field(rows, NUMBER_LABELS, ("有效期",),
                         accept=lambda v: bool(re.search(r"[0-9A-Za-z]{4,}", compact(v))))
     if number:
         value = re.search(r"[0-9A-Za-z\-（）()〔〕第号字]{4,}", compact(number.value))

@@ -9,23 +9,22 @@ import cv2
 import numpy as np
 
 from models.pages import BBox
+from pipeline.ocr.preprocess import paper_brightness
 
 __all__ = ["INK_MAP_SCALE", "page_to_ink_map"]
 
 INK_MAP_SCALE = 4  # page pixels per ink-map cell, each way
 DARKER_THAN = 0.75  # share of the paper's own brightness under which a pixel is ink
-PAPER_WINDOW = 31  # px: wider than a stroke, so the window's lightest pixel is paper
 # A cell is inked when this share of its pixels is: a stroke fills half a cell or more; a speck of
 # toner or photo noise is one pixel of sixteen.
 CELL_INKED = 3 / 16
 
 
-def page_to_ink_map(bgr: np.ndarray, turns: int = 0, hidden: Sequence[BBox] = ()) -> str:
+def page_to_ink_map(image: np.ndarray, turns: int = 0, hidden: Sequence[BBox] = ()) -> str:
     """The page's ink as a base64 PNG, one cell per INK_MAP_SCALE² pixels, turned as OCR turned the page;
     the `hidden` boxes (upright pixels: lines holding identity-card numbers) left blank."""
-    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
-    paper = cv2.dilate(grey, cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_WINDOW, PAPER_WINDOW)))
-    ink = cv2.compare(grey, cv2.multiply(paper, DARKER_THAN), cv2.CMP_LT)  # 255 where inked
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    ink = cv2.compare(grey, cv2.multiply(paper_brightness(grey), DARKER_THAN), cv2.CMP_LT)  # 255 where inked
     height, width = grey.shape
     cells = cv2.resize(ink, (max(width // INK_MAP_SCALE, 1), max(height // INK_MAP_SCALE, 1)),
                        interpolation=cv2.INTER_AREA)  # the share of inked pixels, × 255

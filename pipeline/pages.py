@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 import pypdfium2
 from PIL import Image, ImageOps
@@ -328,9 +329,10 @@ class PageReader:
             read.ocr_pages += 1
             if self.cache:
                 self.cache.put(sha, self._engine_key, result, engine_label(engine))
+        grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)  # seals and ink are found in grey: one conversion for both
+        identity_lines = [line.bbox for line in result.lines if line.bbox and mask_id_numbers(line.text) != line.text]
         return PageText(page_no=number, width=result.width, height=result.height, dpi=dpi, source="ocr",
                         engine=engine_label(engine), rotation=result.rotation, skew_deg=result.skew_deg,
-                        image_sha256=sha, lines=result.lines, seals=page_to_seal_boxes(bgr, result.rotation),
-                        ink=page_to_ink_map(bgr, result.rotation, [line.bbox for line in result.lines if line.bbox
-                                                                   and mask_id_numbers(line.text) != line.text]),
+                        image_sha256=sha, lines=result.lines, seals=page_to_seal_boxes(grey, result.rotation),
+                        ink=page_to_ink_map(grey, result.rotation, identity_lines),
                         seconds=round(time.perf_counter() - started, 3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from models.pages import BBox
+from models.pages import BBox, bbox_to_source
 
 __all__ = ["page_to_seal_boxes", "ring_coverage"]
 
@@ -52,17 +52,9 @@ def _best_rings(ink: np.ndarray, circles: np.ndarray, step: float, band: int) ->
     return near[chosen], coverage[chosen]
 
 
-def _turn_box(box: BBox, turns: int, width: int, height: int) -> BBox:
-    """A box on an image of width × height, after the image is turned `turns` quarter turns clockwise."""
-    for _ in range(turns % 4):
-        x0, y0, x1, y1 = box
-        box, width, height = (height - y1, x0, height - y0, x1), height, width
-    return box
-
-
-def page_to_seal_boxes(bgr: np.ndarray, turns: int = 0) -> list[BBox]:
+def page_to_seal_boxes(image: np.ndarray, turns: int = 0) -> list[BBox]:
     """Boxes of the round seals on the page, on the image turned `turns` quarter turns clockwise (as OCR did)."""
-    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     height, width = grey.shape
     factor = DOWNSCALE if min(height, width) >= 400 else 1
     small = cv2.resize(grey, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
@@ -97,5 +89,7 @@ def page_to_seal_boxes(bgr: np.ndarray, turns: int = 0) -> list[BBox]:
     for circle in candidates[(coverage >= RING_COVERED) & (outside <= OUTSIDE_COVERED)]:
         if all(np.hypot(*(circle[:2] - other[:2])) >= max(circle[2], other[2]) for other in found):
             found.append(circle)  # else the same seal found twice
-    boxes = [(x - r, y - r, x + r, y + r) for x, y, r in found]
-    return [tuple(round(v, 1) for v in _turn_box(box, turns, width, height)) for box in boxes]  # type: ignore[misc]
+    # Turning the page `turns` quarter turns clockwise undoes 4 − turns of them: the mapping a stored
+    # page's boxes go back to its file's image by.
+    return [tuple(round(v, 1) for v in bbox_to_source((x - r, y - r, x + r, y + r), -turns % 4, width, height))
+            for x, y, r in found]  # type: ignore[misc]

@@ -40,13 +40,17 @@ def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
     return cleaned
 
 
+def paper_brightness(grey: np.ndarray) -> np.ndarray:
+    """The paper's brightness near each pixel (the lightest within a stroke-wide window), so that a
+    shadow or a photo's light fall-off is followed."""
+    return cv2.dilate(grey, cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_WINDOW, PAPER_WINDOW)))
+
+
 def fade_light_overprint(bgr: np.ndarray) -> np.ndarray:
     """A copy where whatever is much lighter than text (a translucent watermark) turns paper-white."""
     grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    # The paper's brightness near each pixel, so a shadow or a photo's light fall-off is followed.
-    paper = cv2.dilate(grey, cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_WINDOW, PAPER_WINDOW)))
     faded = bgr.copy()
-    faded[grey > OVERPRINT_LIGHTER_THAN * paper.astype(np.float32)] = 255
+    faded[grey > OVERPRINT_LIGHTER_THAN * paper_brightness(grey).astype(np.float32)] = 255
     return faded
 
 

@@ -211,8 +211,9 @@ def _width_covered(box: Quad, lines: list[Reading]) -> float:
 def merge_faded_reading(first: list[Reading], faded_boxes: list[Quad], faded_image: np.ndarray,
                         read: Callable[[list[Quad]], list[Reading]]) -> list[Reading]:
     """The page's lines once its watermark is faded. First-pass lines holding a watermark's words or
-    made of its characters only, or left without ink, give way; the faded page's boxes that the remaining lines do not already span
-    are read, and such a reading replaces the first-pass lines on its stretch when it read more."""
+    made of its characters only, or left without ink, give way; the faded page's boxes that the
+    remaining lines do not already span are read, and such a reading replaces the first-pass lines on
+    its stretch when it read more."""
     # Scraps of the watermark (使用, 仅供申) are made of nothing but its characters.
     watermark_characters = {char for _q, text, _s in first for found in OVERPRINT.finditer(text) for char in found.group()}
     standing = [reading for reading in first
