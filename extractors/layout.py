@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from extractors.values import clean, join_wrapped, without_overprint
+from extractors.values import clean, is_stamp_scrap, join_wrapped, without_overprint
 from models.pages import BBox, PageText, TextLine, bbox_to_source
 from models.results import Evidence
 
@@ -178,13 +178,13 @@ def line_to_pieces(line: TextLine, page: PageText) -> list[Piece]:
 
 
 def page_to_pieces(page: PageText) -> list[Piece]:
-    """Every piece of a page, in the page's reading order."""
+    """Every piece of a page, in the page's reading order; scraps of a copy stamp left out."""
     pieces: list[Piece] = []
     for line in page.lines:
         if line.bbox is None:  # DOCX/XLSX: each line is a row of its own, cells split by tabs
             pieces += [Piece(clean(cell), None, line.confidence, page) for cell in line.text.split("\t")]
             pieces.append(Piece("\n", None, 1.0, page))
-        else:
+        elif not is_stamp_scrap(line.text):
             pieces += line_to_pieces(line, page)
     return pieces
 

@@ -58,6 +58,18 @@ def without_overprint(text: str) -> str:
     return OVERPRINT.sub("", text)
 
 
+# A copy stamp repeated across a page is read in scraps (此件与原, 件与原, 与原): a line that is
+# nothing but part of one belongs to no field. The stamp's plain words alone (原件, 一致) may be text.
+COPY_STAMPS = ("此件与原件一致", "与原件核对一致", "复印无效")
+STAMP_WORDS = {"此件", "原件", "一致", "核对", "复印", "无效"}
+
+
+def is_stamp_scrap(text: str) -> bool:
+    """Whether the text is only a piece of a copy stamp."""
+    folded = compact(text)
+    return len(folded) >= 2 and folded not in STAMP_WORDS and any(folded in stamp for stamp in COPY_STAMPS)
+
+
 def join_wrapped(first: str, second: str) -> str:
     """Two parts of a text a line break split: CJK characters and full-width marks join directly, else a space."""
     if not first or not second:

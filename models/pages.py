@@ -45,8 +45,10 @@ class PageText(BaseModel):
     error: str | None = None
     # Photos: capture time from EXIF (ISO) and a perceptual hash, for service photos and reuse flags.
     image_meta: dict[str, str] | None = None
-    seals: list[BBox] = Field(default_factory=list)  # round seals found on a scanned page, upright pixels
-    ink: str | None = None  # scans: where the upright page has ink, a quarter-size base64 PNG (pipeline.ink)
+    # Scans whose text asks for them (pipeline.pages): round seals found, upright pixels; and where the
+    # upright page has ink, a quarter-size base64 PNG (pipeline.ink).
+    seals: list[BBox] = Field(default_factory=list)
+    ink: str | None = None
 
     @property
     def text(self) -> str:

@@ -35,7 +35,12 @@ from pipeline.textlayer import (
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-7"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-9"  # bump when what a page yields changes, so stored pages are read again
+# Seals and the ink map cost a few per cent of a page's OCR each, so they are only made for pages
+# whose text asks for them: a declaration, whose seal is its point; a table of people, whose ticks
+# OCR may not read (and whose seal must not be taken for one).
+ASKS_FOR_SEALS = re.compile(r"声明|承诺|法律责任")
+ASKS_FOR_INK = re.compile(r"专职|兼职|职称|学历")
 
 
 class OcrCache(Protocol):
@@ -329,10 +334,14 @@ class PageReader:
             read.ocr_pages += 1
             if self.cache:
                 self.cache.put(sha, self._engine_key, result, engine_label(engine))
-        grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)  # seals and ink are found in grey: one conversion for both
+        text = "".join(line.text for line in result.lines)
+        wants_ink = bool(ASKS_FOR_INK.search(text))
+        wants_seals = wants_ink or bool(ASKS_FOR_SEALS.search(text))
+        grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if wants_seals else None  # one conversion for both
         identity_lines = [line.bbox for line in result.lines if line.bbox and mask_id_numbers(line.text) != line.text]
         return PageText(page_no=number, width=result.width, height=result.height, dpi=dpi, source="ocr",
                         engine=engine_label(engine), rotation=result.rotation, skew_deg=result.skew_deg,
-                        image_sha256=sha, lines=result.lines, seals=page_to_seal_boxes(grey, result.rotation),
-                        ink=page_to_ink_map(grey, result.rotation, identity_lines),
+                        image_sha256=sha, lines=result.lines,
+                        seals=page_to_seal_boxes(grey, result.rotation) if wants_seals else [],
+                        ink=page_to_ink_map(grey, result.rotation, identity_lines) if wants_ink else None,
                         seconds=round(time.perf_counter() - started, 3))

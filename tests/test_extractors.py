@@ -12,6 +12,7 @@ from extractors import DocumentText, extract
 from extractors.staff_roster import is_fulltime, normalise_degree, normalise_title
 from extractors.values import (
     find_credit_codes,
+    is_stamp_scrap,
     mask_id_numbers,
     parse_area,
     parse_count,
@@ -123,6 +124,21 @@ def test_licence_labels_spaced_split_and_beside_their_values():
     assert facts["address"].value == "湖北省荆州市荆州区紫金大道65号众创空间28层10室"
     evidence = facts["org_name"].evidence[0]
     assert evidence.page == 1 and evidence.bbox[0] <= 100 and evidence.bbox[2] >= 760
+
+
+def test_scraps_of_a_copy_stamp_across_the_page_join_no_value():
+    # Boxes as PP-OCR gave them on 2026-CZ028's photographed licence, stamped 此件与原件一致 all over.
+    page = _ocr_page([
+        ("此件与原", (883, 159, 1154, 402)), ("统一社会信用代码91140411MA9MBBM2X6", (598, 532, 1122, 596)),
+        ("名", (236, 660, 278, 707)), ("称 长治市卓越投资咨询有限公司", (354, 632, 780, 700)),
+        ("法定代表人 林超庆", (237, 818, 516, 883)), ("与原", (611, 778, 792, 941)),
+        ("注册资本壹佰万元整", (235, 873, 572, 940)), ("与原件一", (120, 1118, 390, 1363)),
+    ])
+    facts = extract(DocumentText("营业执照.jpg", "business_license", [page])).facts
+    assert facts["legal_representative"].value == "林超庆"
+    assert facts["org_name"].value == "长治市卓越投资咨询有限公司"
+    assert [is_stamp_scrap(t) for t in ("与原", "件与原", "此件与原", "原件", "一致", "林超庆与原")] == [
+        True, True, True, False, False, False]
 
 
 def test_no_capital_is_reported_where_none_is_printed():

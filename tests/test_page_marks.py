@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import cv2
 import numpy as np
 import pytest
 
@@ -12,7 +13,9 @@ from fixtures.documents import scanned_pages
 from fixtures.render.layout import Heading, Para, Signature
 from models.pages import PageText, TextLine
 from pipeline.ink import page_to_ink_map
+from pipeline.ocr import OcrResult
 from pipeline.ocr.preprocess import rotate_quarter
+from pipeline.pages import PageReader
 from pipeline.seals import page_to_seal_boxes
 
 DECLARATION = "本单位郑重声明：所提交的全部申报材料均真实、合法、有效，复印件与原件一致，不存在任何虚假记载、误导性陈述或重大遗漏。" * 2
@@ -114,3 +117,30 @@ def test_a_tick_ocr_did_not_read_is_seen_in_the_roster_cell_and_a_blank_cell_sta
     staff = extract(DocumentText("名册.jpg", "staff_roster", [page])).facts["staff"]
     assert [(p["name"], p["fulltime"]) for p in staff.value] == [(name, ticked) for name, _top, ticked in people]
     assert staff.confidence < 1.0  # a tick seen only as ink is less sure than one read
+
+
+class _ScriptedEngine:
+    """Stands in for OCR: the page's lines are given, so only which marks the reader adds is tested."""
+
+    name, version, settings = "scripted", "1", {}
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __call__(self, bgr: np.ndarray) -> OcrResult:
+        height, width = bgr.shape[:2]
+        return OcrResult(lines=[TextLine(text=t, bbox=(100, 100 + 40 * i, 900, 130 + 40 * i))
+                                for i, t in enumerate(self.lines)], width=width, height=height)
+
+
+@pytest.mark.parametrize("lines, has_seals, has_ink", [
+    (["真实性声明", "本单位郑重声明：所提交的材料真实有效，并承担由此产生的一切法律责任。"], True, False),
+    (["服务人员名册", "序号 姓名 学历 职称 是否专职"], True, True),
+    (["房屋租赁合同", "甲方（盖章）： 乙方（盖章）："], False, False),
+])
+def test_seals_and_ink_are_kept_only_for_pages_whose_text_asks_for_them(lines, has_seals, has_ink):
+    bgr, _ = _declaration_scan(["photocopy"], "武汉市楚天科技服务有限公司", 8)
+    png = cv2.imencode(".png", bgr)[1].tobytes()
+    page = PageReader(lambda: _ScriptedEngine(lines))("png", png).pages[0]
+    assert (len(page.seals) == 1) is has_seals
+    assert (page.ink is not None) is has_ink
