@@ -11,6 +11,7 @@ from typing import Any
 from extractors import EXTRACT_VERSION, DocumentText, extract
 from models.pages import PageText
 from models.results import ApplicationResult, DocumentResult
+from models.rules import RuleSet
 from pipeline.facts import merge_extractions
 from pipeline.identify import Identifier
 from pipeline.intake import IntakeApplication, IntakeFile, read_batch
@@ -19,7 +20,6 @@ from pipeline.pages import READER_VERSION, PageReader
 from pipeline.store import Store
 
 IDENTIFY_VERSION = "identify-2"
-RULESET_VERSION_PENDING = "unversioned"  # no rule set is applied yet (issue 5)
 
 
 @dataclass
@@ -47,7 +47,7 @@ Listener = Callable[[str, dict[str, Any]], None]
 class BatchProcessor:
     """Reads every application of a batch into the store and returns their results records."""
 
-    def __init__(self, store: Store, ruleset: str, as_of: str, engine: OcrEngine,
+    def __init__(self, store: Store, ruleset: RuleSet, as_of: str, engine: OcrEngine,
                  listener: Listener | None = None) -> None:
         self.store = store
         self.ruleset = ruleset
@@ -60,7 +60,7 @@ class BatchProcessor:
 
     def __call__(self, batch: Path) -> tuple[list[ApplicationResult], RunCounts]:
         started = time.perf_counter()
-        run = self.store.start_run(str(batch.resolve()), self.ruleset, self.as_of, engine_label(self.engine))
+        run = self.store.start_run(str(batch.resolve()), self.ruleset.label, self.as_of, engine_label(self.engine))
         counts = RunCounts()
         records = []
         for intake in read_batch(batch):
@@ -90,8 +90,8 @@ class BatchProcessor:
                     extractions.append((result.path, result.doc_type, extraction))
                     read_before.add((result.sha256, result.page_start))
         facts, claims = merge_extractions(extractions)
-        record = ApplicationResult(application_id=intake.application_id, ruleset=Path(self.ruleset).stem,
-                                   ruleset_version=RULESET_VERSION_PENDING, as_of=self.as_of, documents=documents,
+        record = ApplicationResult(application_id=intake.application_id, ruleset=self.ruleset.id,
+                                   ruleset_version=self.ruleset.version, as_of=self.as_of, documents=documents,
                                    facts=facts, claims=claims)
         if intake.error:
             record.error = intake.error  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ import json
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,12 +22,17 @@ from rich.table import Table
 
 from shenhe import __version__
 
-BUILTIN_RULESETS = ("hubei-yanxuan", "changzhi-shifan")
+if TYPE_CHECKING:
+    from models.rules import RuleSet
+
+FIXTURE_RULESETS = ("hubei-yanxuan", "changzhi-shifan")  # the measures fixtures/ can generate batches for
 
 app = typer.Typer(help="审核：读取中小企业服务机构的申报材料，告诉评审人员材料实际证明了什么。",
                   no_args_is_help=True, add_completion=False)
 fixtures_app = typer.Typer(help="生成带真值的测试申报批次。", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
+rules_app = typer.Typer(help="规则集：列出、查看、比较。", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
 console = Console()
 
 
@@ -48,11 +53,15 @@ def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
 
 
-def _check_ruleset(rules: str) -> str:
-    if rules in BUILTIN_RULESETS or Path(rules).is_file():
-        return rules
-    console.print(f"[red]未知的规则集：{rules}[/red]（内置：{'、'.join(BUILTIN_RULESETS)}，或给出规则文件路径）")
-    raise typer.Exit(2)
+def _ruleset(name: str) -> RuleSet:
+    """The rule set a --rules value names, or exit 2 with what is wrong."""
+    from rules import RuleSetError, load_ruleset
+
+    try:
+        return load_ruleset(name)
+    except RuleSetError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -70,7 +79,7 @@ def process(
     from pipeline.ocr import OcrUnavailable, make_engine
     from pipeline.process import BatchProcessor
 
-    ruleset = _check_ruleset(rules)
+    ruleset = _ruleset(rules)
     as_of_day = _check_date(as_of)
     if not batch.is_dir():
         console.print(f"[red]批次目录不存在或不是目录：{batch}[/red]")
@@ -231,9 +240,9 @@ def fixtures_generate(
     from fixtures.generate import generate_batch
     from fixtures.render.fonts import FontsMissing
 
-    chosen = ruleset or list(BUILTIN_RULESETS)
+    chosen = ruleset or list(FIXTURE_RULESETS)
     for name in chosen:
-        if name not in BUILTIN_RULESETS:
+        if name not in FIXTURE_RULESETS:
             console.print(f"[red]未知的规则集：{name}[/red]")
             raise typer.Exit(2)
     day = date.fromisoformat(as_of) if as_of else None
@@ -246,3 +255,56 @@ def fixtures_generate(
                 console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(2) from None
             console.print(f"{name}：{paths.batch}（真值 {paths.truth}）")
+
+
+def _shown(value: object) -> str:
+    return "—" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """列出内置规则集及其版本。"""
+    from rules import builtin_rulesets
+
+    table = Table("规则集", "版本", "生效日期", "规则数", "名称", "文件")
+    for ruleset in builtin_rulesets():
+        table.add_row(ruleset.id, ruleset.version, ruleset.effective.isoformat(), str(len(ruleset.rules)),
+                      ruleset.title, Path(ruleset.source).name)
+    console.print(table)
+
+
+@rules_app.command("show")
+def rules_show(ruleset_name: Annotated[str, typer.Argument(metavar="RULESET", help="规则集 id、id@版本 或规则文件路径")]) -> None:
+    """显示规则集的每条规则：条款、原文、参数和理由模板。"""
+    ruleset = _ruleset(ruleset_name)
+    console.print(f"[bold]{ruleset.title}[/bold]  {ruleset.id} {ruleset.version}（{ruleset.effective} 起施行）  {ruleset.source}")
+    table = Table("规则", "条款", "原文", "参数", show_lines=True)
+    for rule in ruleset.rules:
+        params = "\n".join(f"{k} = {_shown(v)}" for k, v in rule.params.items())
+        table.add_row(rule.id, rule.article, rule.quote, params)
+    console.print(table)
+    if ruleset.relief:
+        console.print(f"适当放宽（{ruleset.relief.article}）：{ruleset.relief.quote}\n  适用规则：{'、'.join(ruleset.relief.rules)}")
+    if ruleset.for_reviewer:
+        console.print("由评审人员判断、不计入自动结论的条件：")
+        for item in ruleset.for_reviewer:
+            console.print(f"  {item.article}：{item.quote}")
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Annotated[str, typer.Argument(metavar="A", help="原规则集（id、id@版本 或文件路径）")],
+    new: Annotated[str, typer.Argument(metavar="B", help="新规则集")],
+) -> None:
+    """比较两个规则集：增删的规则，改动的条款、原文、参数和理由。"""
+    from rules import diff_rulesets
+
+    before, after = _ruleset(old), _ruleset(new)
+    changes = diff_rulesets(before, after)
+    if not changes:
+        console.print(f"{before.label} 与 {after.label} 的规则相同。")
+        return
+    table = Table("规则或设置", "项目", before.label, after.label)
+    for change in changes:
+        table.add_row(change.where, change.what, _shown(change.before), _shown(change.after))
+    console.print(table)

@@ -33,6 +33,9 @@ def test_process_exits_0_and_identifies_documents(processed):
     assert summary["applications"]["found"] == summary["applications"]["expected"] == 8
     assert summary["doc_status_accuracy"] == 1.0
     assert summary["doc_type_accuracy"] >= 0.98, summary["doc_type_confusion"]
+    lines = (processed["work"] / "first" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {(json.loads(line)["ruleset"], json.loads(line)["ruleset_version"]) for line in lines} == {
+        (processed["args"][3], "2026.1")}  # the rule file's own id and version
 
 
 def test_every_unreadable_file_is_reported_by_name(processed):
