@@ -7,6 +7,8 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, find_field
 from extractors.values import (
@@ -48,8 +50,10 @@ def extract(doc: DocumentText) -> Extraction:
         out.add("org_name", value, name.confidence * certainty, [name.evidence(doc.path)])
     entity_type = find_field(rows, TYPE_LABELS, ALL_LABELS, accept=_plausible_text)
     if entity_type:
-        out.add("entity_type", closed_brackets(without_leading_symbols(printed_name(entity_type.value))),
-                entity_type.confidence, [entity_type.evidence(doc.path)])
+        read = closed_brackets(without_leading_symbols(printed_name(entity_type.value)))
+        known = known_entity_type(read)
+        out.add("entity_type", known or read, entity_type.confidence * (0.95 if known and known != read else 1.0),
+                [entity_type.evidence(doc.path)])
     representative = find_field(rows, REPRESENTATIVE_LABELS, ALL_LABELS, accept=_plausible_text)
     if representative:
         out.add("legal_representative", printed_name(representative.value), representative.confidence,
@@ -182,6 +186,37 @@ def _whole_years_apart(start: str, end: str) -> bool:
 def without_leading_symbols(value: str) -> str:
     """A value without the box marks or bullets OCR reads before it (☑其他有限责任公司)."""
     return value.lstrip("".join(c for c in value[:3] if unicodedata.category(c).startswith("S")))
+
+
+# The types the market regulator prints on licences (市场主体类型), as written there. A type read
+# a character off one of them, and nearer to it than to any other, is that type.
+ENTITY_TYPES = (
+    "有限责任公司", "有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）",
+    "有限责任公司（非自然人投资或控股的法人独资）", "有限责任公司（自然人投资或控股的法人独资）",
+    "有限责任公司（国有独资）", "有限责任公司（国有控股）", "有限责任公司（外商投资、非独资）",
+    "有限责任公司（外商投资企业法人独资）", "有限责任公司（外国法人独资）", "有限责任公司（港澳台法人独资）",
+    "有限责任公司（台港澳与境内合资）", "有限责任公司（中外合资）", "其他有限责任公司",
+    "有限责任公司分公司（自然人投资或控股）", "有限责任公司分公司（自然人独资）",
+    "有限责任公司分公司（非自然人投资或控股的法人独资）", "其他有限责任公司分公司",
+    "股份有限公司（非上市、自然人投资或控股）", "股份有限公司（非上市、国有控股）", "股份有限公司（上市、自然人投资或控股）",
+    "股份有限公司（上市、国有控股）", "股份有限公司（非上市）", "股份有限公司（上市）", "其他股份有限公司（非上市）",
+    "其他股份有限公司（上市）", "股份有限公司分公司（非上市、自然人投资或控股）",
+    "个人独资企业", "普通合伙企业", "有限合伙企业", "特殊普通合伙企业", "个体工商户", "农民专业合作社",
+    "全民所有制", "集体所有制", "股份合作制",
+)
+ENTITY_TYPE_SLIPS = 1  # characters a reading may be off by, per 12 characters of the type
+
+
+def known_entity_type(read: str) -> str | None:
+    """The printed type the reading is, when it is one or unambiguously a slip away from one."""
+    folded = unicodedata.normalize("NFKC", read)
+    by_form = {unicodedata.normalize("NFKC", name): name for name in ENTITY_TYPES}
+    if folded in by_form:
+        return by_form[folded]
+    nearest = sorted((Levenshtein.distance(folded, form), name) for form, name in by_form.items())
+    (best, name), (runner_up, _other) = nearest[0], nearest[1]
+    allowed = ENTITY_TYPE_SLIPS * max(1, len(name) // 12)
+    return name if best <= allowed and runner_up > best else None
 
 
 def closed_brackets(value: str) -> str:

@@ -157,9 +157,10 @@ def _ticked_in_ink(line: TableRow, header: TableRow, column: int) -> bool:
 
 
 def _fulltime_at_row_end(cells: list[str]) -> bool:
-    """With no 是否专职 column (or its header unread), a row ending in 兼职 is part-time; anyone else is full-time."""
+    """With no 是否专职 column (or its header unread), a row ending in 兼职 or in 否 (the unread column's
+    answer, joined to the cell before it: 培训讲师否) is part-time; anyone else is full-time."""
     last = next((cell for cell in reversed(cells) if cell), "")
-    return not last.endswith(("兼职", "外聘"))
+    return not last.endswith(("兼职", "外聘", "否", "×"))
 
 
 def _row_naming(doc: DocumentText, name: str) -> Row | None:

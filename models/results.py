@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 Decision = Literal["eligible", "ineligible", "needs_review"]
@@ -67,6 +68,8 @@ class RuleResult(_Open):
     status: RuleStatus
     basis: RuleBasis
     reason: str
+    params: dict[str, Any] = Field(default_factory=dict)  # the rule file's parameters it applied
+    facts_used: list[str] = Field(default_factory=list)  # keys of `facts` it read (their values and evidence)
 
 
 class Flag(_Open):
@@ -92,12 +95,13 @@ class ApplicationResult(_Open):
     flags: list[Flag] = Field(default_factory=list)
 
 
-def write_results(records: Iterable[ApplicationResult], path: Path) -> None:
-    """Write records as results.jsonl: one UTF-8 JSON object per line, keys in a stable order."""
+def write_results(records: Iterable[ApplicationResult | dict[str, Any]], path: Path) -> None:
+    """Write records (or their JSON-ready dumps) as results.jsonl: one UTF-8 JSON object per line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
         for record in records:
-            out.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=False))
+            payload = record if isinstance(record, dict) else record.model_dump(mode="json")
+            out.write(orjson.dumps(payload).decode())  # UTF-8, keys in the record's order
             out.write("\n")
 
 

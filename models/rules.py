@@ -42,6 +42,9 @@ class FlagSettings(BaseModel):
 
 class MismatchSettings(BaseModel):
     relative_tolerance: float = 0.005  # numbers closer than this share of the extracted value agree
+    # A document value read with less confidence than this is not held against the claim: the
+    # disagreement is listed apart (mismatches_unsure) for the reviewer to look at.
+    min_confidence: float = 0.6
 
 
 class RuleSet(BaseModel):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
+from models.results import write_results
 from pipeline.store import Store
 
 DOC_TYPE_NAMES = {
@@ -16,17 +16,14 @@ DOC_TYPE_NAMES = {
     "qualification_certificate": "资质证书", "authenticity_declaration": "真实性声明", "other": "其他",
 }
 DECISION_NAMES = {"eligible": "符合条件", "ineligible": "不符合条件", "needs_review": "需人工复核"}
+STATUS_NAMES = {"pass": "通过", "review": "待复核", "fail": "不通过"}
 
 
 def export_jsonl(store: Store, out: Path) -> int:
-    """One line per application: its newest stored results record."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with out.open("w", encoding="utf-8") as stream:
-        for _batch, payload in store.latest_results():
-            stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
-            count += 1
-    return count
+    """One line per application: its newest stored results record, written as `process` writes them."""
+    payloads = [stored.payload for stored in store.latest_results()]
+    write_results(payloads, out)
+    return len(payloads)
 
 
 def export_xlsx(store: Store, out: Path) -> int:
@@ -41,7 +38,7 @@ def export_xlsx(store: Store, out: Path) -> int:
     docs = book.create_sheet("文档")
     docs.append(["申请编号", "文件", "起始页", "页数", "文档类型", "状态", "问题"])
     count = 0
-    for batch, payload in store.latest_results():
+    for batch, _pk, payload in store.latest_results():
         documents = payload.get("documents", [])
         types = Counter(DOC_TYPE_NAMES.get(d.get("doc_type") or "", "—") for d in documents if d.get("status") == "ok")
         apps.append([batch, payload["application_id"], payload.get("ruleset"), payload.get("ruleset_version"),

@@ -18,6 +18,7 @@ from pipeline.intake import IntakeApplication, IntakeFile, read_batch
 from pipeline.ocr import OcrEngine, engine_key, engine_label
 from pipeline.pages import READER_VERSION, PageReader
 from pipeline.store import Store
+from pipeline.verdicts import batch_flags, judge
 
 IDENTIFY_VERSION = "identify-2"
 
@@ -58,20 +59,29 @@ class BatchProcessor:
         self.identify = Identifier()
         self.listener = listener or (lambda _event, _data: None)
 
-    def __call__(self, batch: Path) -> tuple[list[ApplicationResult], RunCounts]:
+    def __call__(self, batch: Path) -> tuple[list[dict[str, Any]], RunCounts]:
+        """Every application read, stored and judged; its results records (results.jsonl lines) and counts."""
         started = time.perf_counter()
         run = self.store.start_run(str(batch.resolve()), self.ruleset.label, self.as_of, engine_label(self.engine))
         counts = RunCounts()
-        records = []
+        records, stored_as = [], []
         for intake in read_batch(batch):
-            records.append(self._application(run, intake, counts))
+            application_pk, record = self._application(run, intake, counts)
+            records.append(record)
+            stored_as.append(application_pk)
             counts.applications += 1
             self.listener("application", {"application_id": intake.application_id})
+        # A photo or a person in two applications shows only once the whole batch is read.
+        shared = batch_flags(records)
+        for application_pk, record in zip(stored_as, records, strict=True):
+            if record["application_id"] in shared:
+                record["flags"] = record["flags"] + shared[record["application_id"]]
+                self.store.save_result(application_pk, run.id, record)
         counts.seconds = round(time.perf_counter() - started, 2)
         self.store.finish_run(run.id, counts.as_dict())
         return records, counts
 
-    def _application(self, run, intake: IntakeApplication, counts: RunCounts) -> ApplicationResult:
+    def _application(self, run, intake: IntakeApplication, counts: RunCounts) -> tuple[int, dict[str, Any]]:
         if intake.error:
             counts.errors.append(f"{intake.application_id}：{intake.error}")
         application_pk = self.store.save_application(
@@ -95,8 +105,9 @@ class BatchProcessor:
                                    facts=facts, claims=claims)
         if intake.error:
             record.error = intake.error  # type: ignore[attr-defined]
-        self.store.save_result(application_pk, run.id, record.model_dump(mode="json"))
-        return record
+        judged = judge(self.ruleset, record.model_dump(mode="json"))
+        self.store.save_result(application_pk, run.id, judged)
+        return application_pk, judged
 
     def _read(self, item: IntakeFile, application_id: str, counts: RunCounts) -> None:
         """Read the file's pages unless these bytes were read before (in this run or an earlier one)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -75,6 +76,7 @@ def process(
 ) -> None:
     """读取批次中的每个申请：识别每个文档、读取每页文字并入库，写出 results.jsonl。"""
     from models.results import write_results
+    from pipeline.export import DECISION_NAMES
     from pipeline.intake import application_entries
     from pipeline.ocr import OcrUnavailable, make_engine
     from pipeline.process import BatchProcessor
@@ -117,8 +119,41 @@ def process(
     console.print(f"已处理 {counts.applications} 个申请、{counts.files} 个文件、{counts.documents} 个文档；"
                   f"新读取 {counts.files_read} 个文件（{counts.pages} 页，其中 OCR {counts.ocr_pages} 页），"
                   f"沿用已读取 {counts.files_reused} 个；{counts.file_errors} 个文件无法读取；用时 {counts.seconds:.1f} 秒")
+    decided = Counter(record["decision"] for record in records)
+    console.print("结论：" + "，".join(f"{DECISION_NAMES[d]} {decided[d]}" for d in DECISION_NAMES if decided[d]))
     console.print(f"结果写入 {out / 'results.jsonl'}")
-    console.print("[dim]说明：本版本完成收件、逐页读取（文字层/OCR）、文档分类、事实与申报数据抽取及入库；规则评估将在后续版本提供。[/dim]")
+
+
+@app.command()
+def reevaluate(
+    rules: Annotated[str, typer.Option("--rules", help="规则集 id、id@版本 或规则文件路径")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="评审基准日 YYYY-MM-DD（默认：各申请原来的基准日）")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="数据库 URL（默认：工作目录下的内嵌数据库 data/shenhe.db）")] = None,
+    out: Annotated[Path, typer.Option("--out", help="输出目录，写入 results.jsonl")] = Path("out"),
+) -> None:
+    """按规则集重新评估所有已入库的申请（不重新读取任何文件），列出结论有变化的申请及原因。"""
+    from models.results import write_results
+    from pipeline.export import DECISION_NAMES, STATUS_NAMES
+    from pipeline.reevaluate import reevaluate as reevaluate_stored
+
+    ruleset = _ruleset(rules)
+    day = _check_date(as_of).isoformat() if as_of else None
+    store = _open_store(db)
+    started = time.perf_counter()
+    done = reevaluate_stored(store, ruleset, day)
+    store.close()
+    write_results(done.records, out / "results.jsonl")
+    console.print(f"已按 {ruleset.title}（{ruleset.id} {ruleset.version}）重新评估 {len(done.records)} 个申请，"
+                  f"用时 {time.perf_counter() - started:.2f} 秒；结论变化 {len(done.changes)} 个。")
+    if done.changes:
+        table = Table("申请编号", "原结论", "新结论", "变化的规则")
+        for change in done.changes:
+            moved = "\n".join(f"{rule_id}：{STATUS_NAMES.get(old or '', '—')}→{STATUS_NAMES[new]}（{reason}）"
+                              for rule_id, old, new, reason in change.rules)
+            table.add_row(change.application_id, f"{DECISION_NAMES.get(change.before or '', '未评估')}（{change.before_ruleset}）",
+                          DECISION_NAMES[change.after], moved)
+        console.print(table)
+    console.print(f"结果写入 {out / 'results.jsonl'}")
 
 
 @app.command()

@@ -431,3 +431,33 @@ def test_columns_that_drift_down_a_photographed_roster_are_followed():
     staff = extract(DocumentText("名册.jpg", "staff_roster", [page])).facts["staff"].value
     assert len(staff) == 18
     assert all((p["title"], p["fulltime"], p["degree"]) == ("初级", True, "本科") for p in staff), staff[-3:]
+
+
+def test_a_roster_whose_fulltime_header_went_unread_takes_a_bare_no_at_the_row_end_as_part_time():
+    # Boxes as PP-OCR gave them on seed-2 2026-CZ035's clean scan: the 是否专职 header was not detected.
+    header = [("序号", (172, 253, 243, 297)), ("姓名", (246, 253, 319, 299)), ("性别", (368, 253, 438, 299)),
+              ("身份证号码", (447, 255, 580, 297)), ("学历", (708, 253, 777, 299)), ("毕业院校", (824, 255, 937, 297)),
+              ("专业", (993, 253, 1060, 299)), ("职称", (1146, 253, 1218, 299)), ("职务", (1276, 253, 1348, 299))]
+    rows = [[("1", (179, 338, 202, 367)), ("孟英", (256, 328, 319, 377)), ("男", (371, 333, 413, 377)),
+             ("本科", (708, 331, 775, 377)), ("长江大学", (824, 328, 937, 379)), ("工商管理", (997, 331, 1105, 374)),
+             ("法务专员", (1280, 331, 1390, 374)), ("是", (1397, 333, 1440, 377))],
+            [("3", (177, 429, 209, 465)), ("彭然", (249, 417, 321, 473)), ("女", (371, 424, 413, 470)),
+             ("中等专科", (708, 424, 820, 468)), ("中南财经政法", (823, 420, 979, 470)), ("人力资源管理", (999, 424, 1148, 465)),
+             ("无", (1152, 426, 1193, 468)), ("培训讲师", (1282, 424, 1393, 468)), ("否", (1390, 419, 1444, 472))]]
+    page = PageText(page_no=1, width=1654, height=2339, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in header + rows[0] + rows[1]])
+    staff = extract(DocumentText("名册.pdf", "staff_roster", [page])).facts["staff"].value
+    assert [(p["name"], p["fulltime"]) for p in staff] == [("孟英", True), ("彭然", False)]
+
+
+@pytest.mark.parametrize("read, printed", [
+    ("有限责任公司（非自然人投资或控股的法人独）", "有限责任公司（非自然人投资或控股的法人独资）"),  # 资 lost (seen 4 times)
+    ("股份有限公司（非上市、自然人投资或控股））", "股份有限公司（非上市、自然人投资或控股）"),  # a bracket read twice
+    ("有限责任公司(自然人独资)", "有限责任公司（自然人独资）"),
+    ("有限责任公司（国有独股）", None),  # as near 国有独资 as 国有控股: left as read
+    ("某某信息咨询部", None),
+])
+def test_an_entity_type_a_slip_from_one_printed_type_is_that_type(read, printed):
+    from extractors.business_license import known_entity_type
+
+    assert known_entity_type(read) == printed

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import rules
 from fixtures.evaluate import score
 from shenhe.cli import app
 from tests.conftest import read_truth
@@ -108,7 +111,6 @@ def test_facts_and_claims_are_read_with_evidence(processed):
 
 def test_identity_numbers_never_reach_the_store_or_the_results(processed):
     import re
-    import sqlite3
 
     raw_id = re.compile(r"\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
     results = (processed["work"] / "first" / "results.jsonl").read_text("utf-8")
@@ -116,6 +118,45 @@ def test_identity_numbers_never_reach_the_store_or_the_results(processed):
     with sqlite3.connect(processed["work"] / "s.db") as db:
         stored = " ".join(str(row) for table in ("pages", "documents") for row in db.execute(f"select * from {table}"))
     assert "********" in stored and not raw_id.search(stored)
+
+
+def test_process_gives_verdicts_that_agree_with_the_truth(processed):
+    summary = score(processed["root"] / "truth.jsonl", processed["work"] / "first" / "results.jsonl").summary()
+    assert summary["rule_agreement"] >= 0.99 and summary["decision_accuracy_legible"] == 1.0, summary["rules_by_id"]
+    assert summary["false_accepts"] == 0
+
+
+def test_reevaluate_reads_no_file_stores_beside_and_names_whose_decision_changed(processed, tmp_path):
+    shutil.copy(processed["work"] / "s.db", tmp_path / "s.db")
+    ruleset = processed["args"][3]
+    text = (Path(rules.__file__).parent / f"{ruleset}-2026.1.toml").read_text(encoding="utf-8")
+    stricter = tmp_path / "stricter.toml"  # thirty operating years instead of two: every eligible one fails
+    stricter.write_text(text.replace('version = "2026.1"', 'version = "2026.2"').replace(
+        "params = { years = 2 }", "params = { years = 30 }"), encoding="utf-8")
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        pages_before = db.execute("select count(*), max(id) from pages").fetchone()
+    hidden = processed["root"] / "batch-hidden"
+    (processed["root"] / "batch").rename(hidden)  # nothing can be read from the batch now
+    try:
+        result = runner.invoke(app, ["reevaluate", "--rules", str(stricter), "--db", str(tmp_path / "s.db"),
+                                     "--out", str(tmp_path / "re")], env={"COLUMNS": "200"})
+    finally:
+        hidden.rename(processed["root"] / "batch")
+    assert result.exit_code == 0, result.output
+    before = {json.loads(line)["application_id"]: json.loads(line)
+              for line in (processed["work"] / "first" / "results.jsonl").read_text(encoding="utf-8").splitlines()}
+    after = {json.loads(line)["application_id"]: json.loads(line)
+             for line in (tmp_path / "re" / "results.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert set(after) == set(before) and {r["ruleset_version"] for r in after.values()} == {"2026.2"}
+    changed = [a for a in after if after[a]["decision"] != before[a]["decision"]]
+    assert changed, "thirty operating years should fail every eligible application"
+    assert all(a in result.output for a in changed) and "operating_years" in result.output
+    for application_id in changed:
+        assert next(r for r in after[application_id]["rules"] if r["id"] == "operating_years")["status"] != "pass"
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        versions = db.execute("select ruleset_version, count(*) from results group by ruleset_version").fetchall()
+        assert db.execute("select count(*), max(id) from pages").fetchone() == pages_before
+    assert sorted(versions) == [("2026.1", len(before)), ("2026.2", len(before))]  # the earlier results kept
 
 
 def test_a_file_submitted_twice_is_listed_twice_and_counted_once(tmp_path):

@@ -87,7 +87,7 @@ def test_application_files_pages_documents_and_results_round_trip(store):
                "as_of": "2026-06-30", "documents": [{"path": "附件/营业执照.jpg", "doc_type": "business_license"}]}
     store.save_result(app_pk, run.id, payload)
     store.save_result(app_pk, run.id, payload | {"decision": None})  # same key: replaced, not added
-    assert [p for _b, p in store.latest_results()] == [payload | {"decision": None}]
+    assert [stored.payload for stored in store.latest_results()] == [payload | {"decision": None}]
 
 
 def test_a_replaced_file_loses_its_old_documents_and_a_later_run_sees_only_current_files(store):

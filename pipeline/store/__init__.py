@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from models.pages import PageText, TextLine
@@ -20,11 +20,20 @@ from models.store import (
     Page,
     Result,
     Run,
+    utcnow,
 )
 from pipeline.ocr import OcrResult
 from pipeline.store.database import StoreError, make_engine, migrate, normalise_url
 
-__all__ = ["Store", "StoreError", "normalise_url"]
+__all__ = ["Store", "StoreError", "StoredResult", "normalise_url"]
+
+
+class StoredResult(NamedTuple):
+    """An application's stored results record and where it belongs."""
+
+    batch: str
+    application_pk: int
+    payload: dict[str, Any]
 
 
 class Store:
@@ -166,29 +175,42 @@ class Store:
 
     def save_result(self, application_pk: int, run_id: int | None, payload: dict[str, Any]) -> None:
         """Keep one results record per (application, rule set, version, as-of); a re-run replaces it."""
-        key = (payload["ruleset"], payload["ruleset_version"], payload["as_of"])
-        with self.sessions.begin() as session:
-            row = session.scalar(select(Result).where(
-                Result.application_pk == application_pk, Result.ruleset == key[0],
-                Result.ruleset_version == key[1], Result.as_of == key[2]))
-            if row is None:
-                session.add(Result(application_pk=application_pk, ruleset=key[0], ruleset_version=key[1],
-                                   as_of=key[2], run_id=run_id, payload=payload))
-            else:
-                row.payload, row.run_id = payload, run_id
+        self.save_results([(application_pk, run_id, payload)])
 
-    def latest_results(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(batch path, payload) of the newest result of every application, in batch and id order."""
+    def latest_results(self) -> Iterator[StoredResult]:
+        """The newest result of every application, in batch and id order."""
+        newest = (select(Result.id, func.row_number().over(
+            partition_by=Result.application_pk, order_by=(Result.updated_at.desc(), Result.id.desc())).label("rank"))
+                  .subquery())
+        query = (select(Batch.path, Application.id, Result.payload)
+                 .join(Application, Application.batch_id == Batch.id)
+                 .join(Result, Result.application_pk == Application.id)
+                 .join(newest, (newest.c.id == Result.id) & (newest.c.rank == 1))
+                 .order_by(Batch.path, Application.application_id))
         with self.sessions() as session:
-            query = (select(Batch.path, Application.application_id, Result.payload, Result.updated_at, Result.id)
-                     .join(Application, Application.batch_id == Batch.id)
-                     .join(Result, Result.application_pk == Application.id)
-                     .order_by(Batch.path, Application.application_id, Result.updated_at.desc(), Result.id.desc()))
-            seen: set[tuple[str, str]] = set()
-            for batch_path, application_id, payload, _updated, _id in session.execute(query):
-                if (batch_path, application_id) not in seen:
-                    seen.add((batch_path, application_id))
-                    yield batch_path, payload
+            for batch_path, application_pk, payload in session.execute(query):
+                yield StoredResult(batch_path, application_pk, payload)
+
+    def save_results(self, results: list[tuple[int, int | None, dict[str, Any]]]) -> None:
+        """Many (application_pk, run_id, payload) saved as save_result does, in one transaction."""
+        with self.sessions.begin() as session:
+            existing = {(application_pk, ruleset, version, as_of): result_id
+                        for result_id, application_pk, ruleset, version, as_of in session.execute(
+                            select(Result.id, Result.application_pk, Result.ruleset, Result.ruleset_version,
+                                   Result.as_of).where(Result.application_pk.in_({pk for pk, _r, _p in results})))}
+            now = utcnow()
+            updates, inserts = [], []
+            for application_pk, run_id, payload in results:
+                key = (application_pk, payload["ruleset"], payload["ruleset_version"], payload["as_of"])
+                if key in existing:
+                    updates.append({"id": existing[key], "payload": payload, "run_id": run_id, "updated_at": now})
+                else:
+                    inserts.append({"application_pk": application_pk, "ruleset": key[1], "ruleset_version": key[2],
+                                    "as_of": key[3], "run_id": run_id, "payload": payload, "updated_at": now})
+            if updates:
+                session.execute(update(Result), updates)
+            if inserts:
+                session.execute(insert(Result), inserts)
 
 
 def page_to_row(sha256: str, page: PageText) -> Page:

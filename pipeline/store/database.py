@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -37,6 +38,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+# JSON columns (pages, results) through orjson: re-evaluating a thousand stored results is mostly
+# reading and writing their JSON, several times faster this way than with the json module.
+JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str | None) -> Engine:
     """A SQLAlchemy engine for the URL, SQLite tuned for one writer and many readers."""
     full = normalise_url(url)
@@ -44,10 +54,10 @@ def make_engine(url: str | None) -> Engine:
         database = full.split(":///", 1)[1] if ":///" in full else ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(full, connect_args={"timeout": 30})
+        engine = create_engine(full, connect_args={"timeout": 30}, **JSON_CODEC)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(full, pool_pre_ping=True)
+    return create_engine(full, pool_pre_ping=True, **JSON_CODEC)
 
 
 def migrate(engine: Engine) -> None:

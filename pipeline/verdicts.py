@@ -1,0 +1,542 @@
+"""Verdicts: an application's stored facts and claims → each rule's verdict, the decision, mismatches, flags.
+
+Reads no file: everything comes from a results record as `process` stored it (a results.jsonl
+line, as a dict), so a changed rule set re-applies to a thousand applications in seconds. Each
+check is a small function named in the rule files (`check = "document_minimum"`); it returns an
+`Outcome` naming which of the rule's reasons applies and the values that fill it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from models.rules import Rule, RuleSet
+from pipeline.export import DOC_TYPE_NAMES
+
+__all__ = ["Application", "Verdicts", "application_flags", "batch_flags", "evaluate", "find_inconsistencies",
+           "find_mismatches", "judge"]
+
+DEGREE_RANK = {"博士": 6, "硕士": 5, "本科": 4, "大专": 3, "中专": 2, "高中": 1, "其他": 0}
+TITLE_RANK = {"高级": 4, "副高级": 3, "中级": 2, "初级": 1, "无": 0}
+LICENCES = ("business_license", "legal_person_certificate")
+# domain.md's keys where a claim is compared with the documents; a claim whose documentary
+# counterpart has another name is compared with that.
+MISMATCH_KEYS = ("org_name", "credit_code", "legal_representative", "registration_date", "registered_capital_cny",
+                 "premises_area_m2", "staff_fulltime_count", "staff_qualified_count", "total_assets_cny",
+                 "satisfaction_rate", "smes_served_per_year")
+FACT_FOR_CLAIM = {"satisfaction_rate": "service_satisfaction_rate", "smes_served_per_year": "service_smes_served"}
+STAFF_FACT = {"staff_fulltime_count": "staff", "staff_qualified_count": "staff"}  # counts made from the roster
+NAME_KEYS = ("org_name", "legal_representative")
+BATCH_FLAG_CODES = ("photo_reused", "staff_on_two_rosters")  # flags only the whole batch can raise
+
+
+@dataclass(frozen=True)
+class Application:
+    """What the rules read of one application: stored facts and claims, and which documents came legible."""
+
+    as_of: date
+    facts: dict[str, dict[str, Any]]  # as in results.jsonl: key → {"value", "confidence", "evidence"}
+    claims: dict[str, dict[str, Any]]
+    present: frozenset[str]  # doc_types of documents read without error
+    unreadable: int = 0  # files that could not be read: one may be a missing material
+
+    @classmethod
+    def of_record(cls, record: dict[str, Any], as_of: str | None = None) -> Application:
+        """What a results record offers the rules (at `as_of`, else the record's own)."""
+        documents = record.get("documents") or []
+        return cls(as_of=date.fromisoformat(as_of or record["as_of"]), facts=record.get("facts") or {},
+                   claims=record.get("claims") or {},
+                   present=frozenset(d["doc_type"] for d in documents if d.get("status") == "ok" and d.get("doc_type")),
+                   unreadable=sum(1 for d in documents if d.get("status") == "error"))
+
+    def fact(self, key: str) -> Any:
+        return self.facts[key].get("value") if key in self.facts else None
+
+    def claim(self, key: str) -> Any:
+        return self.claims[key].get("value") if key in self.claims else None
+
+    @property
+    def applicant(self) -> str | None:
+        """The applicant's name: the licence's, else the report's own."""
+        return self.fact("org_name") or self.claim("org_name")
+
+
+@dataclass
+class Outcome:
+    """What a check found: the reason to give (one of the rule's outcomes), status, basis, the values
+    that fill the reason, and the fact keys it read."""
+
+    case: str
+    status: str
+    basis: str
+    values: dict[str, Any] = field(default_factory=dict)
+    used: tuple[str, ...] = ()
+
+
+@dataclass
+class Verdicts:
+    """One application under one rule set."""
+
+    rules: list[dict[str, Any]]
+    decision: str
+    for_reviewer: list[dict[str, str]]
+
+
+# ---------------------------------------------------------------- small helpers
+
+def same_name(a: Any, b: Any) -> bool:
+    """Names compared after folding width (NFKC: （ → ( ), spaces and 【】 brackets."""
+    def fold(text: Any) -> str:
+        return unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("【", "(").replace("】", ")")
+    return a is not None and b is not None and fold(a) == fold(b)
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def shown(value: Any, unit: str = "") -> str:
+    """A value as a reason shows it: 80 → "80", 0.8 with unit % → "80%", 1000000.0 → "1000000"."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        if unit == "%":
+            return f"{value * 100:.4g}%"
+        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.0f}"
+    return str(value)
+
+
+def qualifies(person: dict[str, Any], degree_at_least: str, title_at_least: str) -> bool:
+    """Degree or title at or above the floor: a person with both counts once."""
+    return (DEGREE_RANK.get(person.get("degree") or "其他", 0) >= DEGREE_RANK[degree_at_least]
+            or TITLE_RANK.get(person.get("title") or "无", 0) >= TITLE_RANK[title_at_least])
+
+
+def counted_staff(app: Application, counted: str) -> list[dict[str, Any]] | None:
+    """The roster's people a rule counts (`fulltime` or `all`); None without a roster."""
+    staff = app.fact("staff")
+    if staff is None:
+        return None
+    return [p for p in staff if p.get("fulltime")] if counted == "fulltime" else list(staff)
+
+
+def counted_premises(app: Application) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(premises that count, every premises document): held by the applicant; a lease covering as_of."""
+    every = app.fact("premises") or []
+    counted = []
+    for place in every:
+        if not same_name(place.get("holder"), app.applicant):
+            continue
+        if place.get("kind") == "lease":
+            start, end = place.get("start"), place.get("end")
+            if not (start and end and date.fromisoformat(start) <= app.as_of <= date.fromisoformat(end)):
+                continue
+        counted.append(place)
+    return counted, every
+
+
+# ---------------------------------------------------------------- checks: (parameters, application) → outcome
+
+def check_legal_entity(params: dict[str, Any], app: Application) -> Outcome:
+    licence = any(kind in app.present for kind in LICENCES)
+    code = app.fact("credit_code") or app.claim("credit_code")
+    entity_type = app.fact("entity_type") or ""
+    used = ("credit_code", "entity_type")
+    if not licence and not code:
+        return Outcome("review_none", "review", "none", used=used)
+    basis = "evidence" if licence else "claim"
+    if str(code or "").startswith("92") or "个体" in entity_type:
+        return Outcome("sole_trader", "fail", basis, used=used)
+    if "合伙" in entity_type and not params.get("partnership_accepted", False):
+        return Outcome("partnership", "fail", basis, used=used)
+    if not licence:
+        return Outcome("review_claim", "review", "claim", used=used)
+    return Outcome("pass", "pass", "evidence", {"entity_type": entity_type or "主体类型未读出"}, used)
+
+
+def check_operating_years(params: dict[str, Any], app: Application) -> Outcome:
+    years = params["years"]
+    values = {"years": years, "as_of": app.as_of.isoformat()}
+    registered = app.fact("registration_date")
+    if registered:
+        old_enough = add_years(date.fromisoformat(registered), years) <= app.as_of
+        return Outcome("pass" if old_enough else "fail", "pass" if old_enough else "fail", "evidence",
+                       {**values, "registration_date": registered}, ("registration_date",))
+    claimed = app.claim("registration_date")
+    if claimed:
+        old_enough = add_years(date.fromisoformat(claimed), years) <= app.as_of
+        return Outcome("review_claim" if old_enough else "fail_claim", "review" if old_enough else "fail", "claim",
+                       {**values, "registration_date": claimed}, ("registration_date",))
+    return Outcome("review_none", "review", "none", values)
+
+
+def _at_least(value: float | None, claimed: float | None, minimum: float, values: dict[str, Any],
+              used: tuple[str, ...]) -> Outcome:
+    """A condition a document proves: the document's value decides; without it, the claim only bounds."""
+    if value is not None:
+        enough = value >= minimum
+        return Outcome("pass" if enough else "fail", "pass" if enough else "fail", "evidence",
+                       {**values, "value": value}, used)
+    if claimed is None:
+        return Outcome("review_none", "review", "none", values, used)
+    if claimed >= minimum:
+        return Outcome("review_claim", "review", "claim", {**values, "claim": claimed}, used)
+    return Outcome("fail_claim", "fail", "claim", {**values, "claim": claimed}, used)
+
+
+def check_document_minimum(params: dict[str, Any], app: Application) -> Outcome:
+    return _at_least(app.fact(params["fact"]), app.claim(params["claim"]), params["minimum"], params,
+                     (params["fact"],))
+
+
+def check_staff_count(params: dict[str, Any], app: Application) -> Outcome:
+    people = counted_staff(app, params["counted"])
+    return _at_least(None if people is None else len(people), app.claim(params["claim"]), params["minimum"],
+                     params, ("staff",))
+
+
+def check_qualified_staff_ratio(params: dict[str, Any], app: Application) -> Outcome:
+    minimum = params["minimum"]
+    people = counted_staff(app, params["counted"])
+    values = {"minimum": shown(minimum, "%")}
+    if people:
+        qualified = sum(qualifies(p, params["degree_at_least"], params["title_at_least"]) for p in people)
+        ratio = qualified / len(people)
+        enough = ratio >= minimum - 1e-9  # 7 of 10 is 70 %, whatever the float says
+        return Outcome("pass" if enough else "fail", "pass" if enough else "fail", "evidence",
+                       {**values, "qualified": qualified, "ratio": f"{ratio:.1%}"}, ("staff",))
+    fulltime, qualified = app.claim("staff_fulltime_count"), app.claim("staff_qualified_count")
+    if not fulltime or qualified is None:
+        return Outcome("review_none", "review", "none", values, ("staff",))
+    ratio = qualified / fulltime
+    enough = ratio >= minimum - 1e-9
+    return Outcome("review_claim" if enough else "fail_claim", "review" if enough else "fail", "claim",
+                   {**values, "claim": f"{ratio:.1%}"}, ("staff",))
+
+
+def check_premises_area(params: dict[str, Any], app: Application) -> Outcome:
+    counted, every = counted_premises(app)
+    if not every:
+        return _at_least(None, app.claim("premises_area_m2"), params["minimum"], params, ("premises",))
+    area = sum(place.get("area_m2") or 0 for place in counted)
+    why = "" if counted else "（场所证明的承租人或权利人不是申报单位，或租期未覆盖评审日）"
+    return _at_least(area, None, params["minimum"], {**params, "why": why}, ("premises",))
+
+
+def check_premises_present(params: dict[str, Any], app: Application) -> Outcome:
+    counted, every = counted_premises(app)
+    values = {"as_of": app.as_of.isoformat()}
+    if counted:
+        return Outcome("pass", "pass", "evidence", values, ("premises",))
+    if every:
+        return Outcome("fail", "fail", "evidence", values, ("premises",))
+    if app.claim("premises_area_m2"):
+        return Outcome("review_claim", "review", "claim", values, ("premises",))
+    return Outcome("review_none", "review", "none", values, ("premises",))
+
+
+def check_claim_minimum(params: dict[str, Any], app: Application) -> Outcome:
+    """A condition only the applicant can state: it passes on the claim unless a document contradicts it."""
+    claimed, minimum = app.claim(params["claim"]), params["minimum"]
+    found = app.fact(params["contradicted_by"]) if params.get("contradicted_by") else None
+    used = (params["contradicted_by"],) if params.get("contradicted_by") else ()
+    if found is not None and found < minimum:
+        return Outcome("contradicted", "review", "evidence", {**params, "claim": claimed, "value": found}, used)
+    if claimed is None:
+        return Outcome("review_none", "review", "none", params, used)
+    enough = claimed >= minimum
+    return Outcome("pass" if enough else "fail", "pass" if enough else "fail", "claim", {**params, "claim": claimed}, used)
+
+
+def check_claim_growth(params: dict[str, Any], app: Application) -> Outcome:
+    now, before = app.claim(params["claim"]), app.claim(params["previous"])
+    if now is None or before is None:
+        return Outcome("review_none", "review", "none", params)
+    grew = now > before
+    return Outcome("pass" if grew else "fail", "pass" if grew else "fail", "claim",
+                   {**params, "claim": now, "previous": before})
+
+
+def check_credit_record(params: dict[str, Any], app: Application) -> Outcome:
+    years = params["years"]
+    window_start = add_years(app.as_of, -years)
+    own_creditchina = "creditchina_report" in app.present and same_name(app.fact("credit_subject_name"), app.applicant)
+    own_ccgp = "ccgp_record" in app.present and same_name(app.fact("ccgp_subject_name"), app.applicant)
+    used = ("credit_penalties", "credit_dishonest_listed", "credit_abnormal_listed", "ccgp_listed",
+            "credit_subject_name", "ccgp_subject_name")
+    values = {"years": years}
+    if own_creditchina:
+        recent = [p for p in app.fact("credit_penalties") or []
+                  if p.get("date") and window_start <= date.fromisoformat(p["date"]) <= app.as_of]
+        if recent:
+            first = recent[0]
+            return Outcome("penalty", "fail", "evidence", {**values, "decision_date": first["date"],
+                           "authority": first.get("authority") or "机关未读出",
+                           "decision_no": first.get("decision_no") or "文号未读出"}, used)
+        if app.fact("credit_dishonest_listed"):
+            return Outcome("dishonest", "fail", "evidence", values, used)
+    if own_ccgp and app.fact("ccgp_listed"):
+        return Outcome("ccgp_listed", "fail", "evidence", values, used)
+    if not own_creditchina or not own_ccgp:
+        some = "creditchina_report" in app.present or "ccgp_record" in app.present
+        return Outcome("review_missing", "review", "evidence" if some else "none", values, used)
+    if app.fact("credit_abnormal_listed"):
+        return Outcome("abnormal", "review", "evidence", values, used)
+    return Outcome("pass", "pass", "evidence", values, used)
+
+
+def check_credit_evidence(params: dict[str, Any], app: Application) -> Outcome:
+    sources = {"creditchina_report": ("信用中国", "credit_subject_name"), "ccgp_record": ("政府采购网", "ccgp_subject_name")}
+    used = ("credit_subject_name", "ccgp_subject_name")
+    for kind, (source, key) in sources.items():
+        if kind in app.present and app.applicant and not same_name(app.fact(key), app.applicant):
+            return Outcome("wrong_subject", "fail", "evidence",
+                           {"source": source, "subject": app.fact(key) or "名称未读出"}, used)
+    missing = [source for kind, (source, _key) in sources.items() if kind not in app.present]
+    if not missing:
+        return Outcome("pass", "pass", "evidence", {}, used)
+    return Outcome("review_missing", "review", "none", {"missing": "、".join(missing)}, used)
+
+
+def check_function_requirement(params: dict[str, Any], app: Application) -> Outcome:
+    category = app.claim("service_category")
+    if category in params.get("alone", {}):
+        key, minimum, what = params["alone"][category]
+        value = app.claim(key)
+        if value is not None and value >= minimum:
+            return Outcome("pass", "pass", "claim", {"category": category, "figures": f"{what}{shown(value)}"})
+    needs = params["categories"].get(category)
+    if needs is None:
+        return Outcome("review_category", "review", "none", {})
+    figures = []
+    for key, minimum, what in needs:
+        value = app.claim(key)
+        if value is None:
+            return Outcome("review_none", "review", "none", {"category": category, "what": what})
+        if value < minimum:
+            return Outcome("fail", "fail", "claim",
+                           {"category": category, "what": what, "value": value, "minimum": minimum})
+        figures.append(f"{what}{shown(value)}")
+    return Outcome("pass", "pass", "claim", {"category": category, "figures": "，".join(figures)})
+
+
+def check_materials_complete(params: dict[str, Any], app: Application) -> Outcome:
+    missing = [DOC_TYPE_NAMES.get(kinds[0], kinds[0]) for kinds in params["required"]
+               if not any(kind in app.present for kind in kinds)]
+    if not missing:
+        return Outcome("pass", "pass", "evidence")
+    case = "review_unreadable" if app.unreadable else "fail"
+    return Outcome(case, "review" if app.unreadable else "fail", "evidence", {"missing": "、".join(missing)})
+
+
+CHECKS: dict[str, Callable[[dict[str, Any], Application], Outcome]] = {
+    "legal_entity": check_legal_entity, "operating_years": check_operating_years,
+    "document_minimum": check_document_minimum, "staff_count": check_staff_count,
+    "qualified_staff_ratio": check_qualified_staff_ratio, "premises_area": check_premises_area,
+    "premises_present": check_premises_present, "claim_minimum": check_claim_minimum,
+    "claim_growth": check_claim_growth, "credit_record": check_credit_record,
+    "credit_evidence": check_credit_evidence, "function_requirement": check_function_requirement,
+    "materials_complete": check_materials_complete,
+}
+
+
+# ---------------------------------------------------------------- rule set → verdicts, decision
+
+def _reason(rule: Rule, outcome: Outcome) -> str:
+    """The rule's reason for the outcome, its {placeholders} filled (numbers shown in the rule's unit)."""
+    unit = str(rule.params.get("unit", ""))
+    values = {key: shown(value, unit) if isinstance(value, int | float) and not isinstance(value, bool) else value
+              for key, value in outcome.values.items()}
+    if unit == "%":
+        values["unit"] = ""  # shown() already wrote the percent sign
+    try:
+        return rule.reasons[outcome.case].format(**values)
+    except (KeyError, IndexError):  # a user's template naming a value this check has not: show it unfilled
+        return rule.reasons[outcome.case]
+
+
+def apply_rule(rule: Rule, app: Application) -> dict[str, Any]:
+    """One rule's verdict with its reason, parameters and the keys of the facts it read (whose values and
+    evidence the record's `facts` hold)."""
+    outcome = CHECKS[rule.check](rule.params, app)
+    return {"id": rule.id, "article": rule.article, "status": outcome.status, "basis": outcome.basis,
+            "reason": _reason(rule, outcome), "params": rule.params,
+            "facts_used": [key for key in outcome.used if key in app.facts]}
+
+
+def decide(ruleset: RuleSet, rules: list[dict[str, Any]], recognitions: list[str]) -> str:
+    """Any fail → ineligible, unless 适当放宽 applies (a county-level recognition and only quantitative
+    failures) → needs_review; else any review → needs_review; else eligible."""
+    failed = [r["id"] for r in rules if r["status"] == "fail"]
+    if failed:
+        relief = ruleset.relief
+        recognised = relief is not None and any(
+            not any(word in recognition for word in relief.below_county) for recognition in recognitions)
+        if recognised and all(rule_id in relief.rules for rule_id in failed):
+            return "needs_review"
+        return "ineligible"
+    return "needs_review" if any(r["status"] == "review" for r in rules) else "eligible"
+
+
+def evaluate(ruleset: RuleSet, app: Application) -> Verdicts:
+    """Every rule of the set applied to the application, and the decision they make."""
+    rules = [apply_rule(rule, app) for rule in ruleset.rules]
+    recognitions = app.claim("recognitions") or []
+    return Verdicts(rules=rules, decision=decide(ruleset, rules, list(recognitions)),
+                    for_reviewer=[{"article": item.article, "quote": item.quote} for item in ruleset.for_reviewer])
+
+
+# ---------------------------------------------------------------- mismatches and flags
+
+def _extracted_counts(ruleset: RuleSet, app: Application) -> dict[str, Any]:
+    """Staff counts the roster gives, counted as the rule set's ratio rule counts them."""
+    staff = app.fact("staff")
+    if staff is None:
+        return {}
+    ratio_rule = next((rule for rule in ruleset.rules if rule.check == "qualified_staff_ratio"), None)
+    counted = counted_staff(app, ratio_rule.params["counted"]) if ratio_rule else list(staff)
+    qualified = (sum(qualifies(p, ratio_rule.params["degree_at_least"], ratio_rule.params["title_at_least"])
+                     for p in counted or []) if ratio_rule else None)
+    counts = {"staff_fulltime_count": sum(bool(p.get("fulltime")) for p in staff)}
+    if qualified is not None:
+        counts["staff_qualified_count"] = qualified
+    return counts
+
+
+def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every claim of domain.md's list that its documents contradict: numbers beyond the rule set's
+    tolerance, names after folding width and brackets, anything else as written. Returned as (sure,
+    unsure): an unsure one rests on a document value read with less than the rule set's confidence."""
+    extracted = {key: fact.get("value") for key, fact in app.facts.items()} | _extracted_counts(ruleset, app)
+    tolerance, floor = ruleset.mismatch.relative_tolerance, ruleset.mismatch.min_confidence
+    sure, unsure = [], []
+    for key in MISMATCH_KEYS:
+        fact_key = FACT_FOR_CLAIM.get(key, key)
+        if key not in app.claims or extracted.get(fact_key) is None:
+            continue
+        claimed, value = app.claim(key), extracted[fact_key]
+        if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(claimed, int | float):
+            differs = abs(float(claimed) - float(value)) > max(tolerance * abs(float(value)), 1e-9)
+        elif key in NAME_KEYS:
+            differs = not same_name(claimed, value)
+        else:
+            differs = str(claimed) != str(value)
+        if differs:
+            source = app.facts.get(STAFF_FACT.get(key, fact_key)) or {}
+            confidence = source.get("confidence")
+            mismatch = {"key": key, "claimed": claimed, "extracted": value, "confidence": confidence}
+            (unsure if confidence is not None and confidence < floor else sure).append(mismatch)
+    return sure, unsure
+
+
+# Where else the papers name the applicant: (fact key, which paper, the licence's fact it should equal).
+NAMED_ELSEWHERE = (("credit_subject_name", "信用中国截图的主体名称", "org_name"),
+                   ("credit_subject_code", "信用中国截图的统一社会信用代码", "credit_code"),
+                   ("ccgp_subject_name", "政府采购网截图的主体名称", "org_name"))
+
+
+def find_inconsistencies(app: Application) -> list[dict[str, Any]]:
+    """Papers that name the applicant otherwise than its licence: the credit screenshots, and the
+    lessee or owner of each premises document (the report's own claims are in the mismatches)."""
+    found = []
+    named = [(key, paper, app.fact(key), licence_key) for key, paper, licence_key in NAMED_ELSEWHERE]
+    named += [("premises", f"{'租赁合同的承租方' if place.get('kind') == 'lease' else '产权证的权利人'}"
+               f"（{place.get('path', '')}）", place.get("holder"), "org_name") for place in app.fact("premises") or []]
+    for key, paper, value, licence_key in named:
+        on_licence = app.fact(licence_key)
+        if value and on_licence and not same_name(value, on_licence):
+            found.append({"key": key, "source": paper, "value": value, "licence": on_licence})
+    return found
+
+
+def application_flags(ruleset: RuleSet, app: Application) -> list[dict[str, Any]]:
+    """Flags one application's own facts raise: stale credit screenshots, a lease ending soon.
+    (Reuse across applications is found over the batch.)"""
+    flags = []
+    stale_days = ruleset.flags.credit_stale_days
+    for key, source in (("credit_query_date", "信用中国"), ("ccgp_query_date", "政府采购网")):
+        day = app.fact(key)
+        if day and date.fromisoformat(day) < app.as_of - timedelta(days=stale_days):
+            flags.append({"code": "credit_screenshot_stale",
+                          "detail": f"{source}截图查询日期{day}，早于评审日{stale_days}天以上"})
+    ending_days = ruleset.flags.lease_ending_days
+    for place in counted_premises(app)[0]:
+        if place.get("kind") == "lease" and date.fromisoformat(place["end"]) <= app.as_of + timedelta(days=ending_days):
+            flags.append({"code": "lease_ending_soon",
+                          "detail": f"租赁合同于{place['end']}到期，距评审日不足{ending_days}天"})
+    return flags
+
+
+PHOTO_SAME_BITS = 3  # perceptual hashes (64 bits) this close are one photo: copies measured 0–2 bits apart, distinct fixture photos of like scenes from 4
+PHOTO_BANDS = 8  # hashes within PHOTO_SAME_BITS agree exactly on at least one of 8 bands of 8 bits
+
+
+def _hash_bands(photo_hash: str) -> list[tuple[int, str]]:
+    width = len(photo_hash) // PHOTO_BANDS
+    return [(band, photo_hash[band * width:(band + 1) * width]) for band in range(PHOTO_BANDS)]
+
+
+def _hash_distance(a: str, b: str) -> int:
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def batch_flags(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Flags only the whole batch shows, per application id: the same photo in two applications, the
+    same person (name and masked ID) full-time on two rosters."""
+    flags: dict[str, list[dict[str, Any]]] = {}
+    # Photos: the same hash is one photo wherever it appears; distinct hashes are candidates when they
+    # share a band exactly (cheap), then compared bit by bit.
+    owners: dict[str, set[str]] = {}
+    for record in records:
+        for photo_hash in (record["facts"].get("photo_hashes") or {}).get("value") or []:
+            owners.setdefault(photo_hash, set()).add(record["application_id"])
+    by_band: dict[tuple[int, str], list[str]] = {}
+    same_photo: dict[str, set[str]] = {photo_hash: set(apps) for photo_hash, apps in owners.items()}
+    for photo_hash in owners:
+        for band in _hash_bands(photo_hash):
+            for other in by_band.get(band, []):
+                if _hash_distance(photo_hash, other) <= PHOTO_SAME_BITS:
+                    same_photo[photo_hash] |= owners[other]
+                    same_photo[other] |= owners[photo_hash]
+            by_band.setdefault(band, []).append(photo_hash)
+    photo_pairs: dict[str, set[str]] = {}
+    for photo_hash, apps in same_photo.items():
+        for application_id in owners[photo_hash]:
+            if apps - {application_id}:
+                photo_pairs.setdefault(application_id, set()).update(apps - {application_id})
+    for application_id, others in photo_pairs.items():
+        flags.setdefault(application_id, []).append(
+            {"code": "photo_reused", "detail": f"活动照片与申请{'、'.join(sorted(others))}中的照片相同", "with": sorted(others)})
+    # People: full-time on two applications' rosters, known by name and masked ID number.
+    rosters: dict[tuple[str, str], set[str]] = {}
+    for record in records:
+        for person in (record["facts"].get("staff") or {}).get("value") or []:
+            if person.get("fulltime") and person.get("name") and person.get("id_masked"):
+                rosters.setdefault((person["name"], person["id_masked"]), set()).add(record["application_id"])
+    for (name, _id_masked), owners in sorted(rosters.items()):
+        for application_id in owners if len(owners) > 1 else ():
+            others = sorted(owners - {application_id})
+            flags.setdefault(application_id, []).append(
+                {"code": "staff_on_two_rosters", "detail": f"{name}同时列为申请{'、'.join(others)}的专职人员", "with": others})
+    return flags
+
+
+def judge(ruleset: RuleSet, record: dict[str, Any], as_of: str | None = None) -> dict[str, Any]:
+    """The results record (a results.jsonl line) with its rule verdicts, decision, mismatches and own
+    flags made anew from its facts and claims alone; the batch's flags it had are kept."""
+    app = Application.of_record(record, as_of)
+    verdicts = evaluate(ruleset, app)
+    batch_wide = [flag for flag in record.get("flags") or [] if flag.get("code") in BATCH_FLAG_CODES]
+    sure, unsure = find_mismatches(ruleset, app)
+    return {**record, "ruleset": ruleset.id, "ruleset_version": ruleset.version, "as_of": app.as_of.isoformat(),
+            "decision": verdicts.decision, "rules": verdicts.rules, "mismatches": sure, "mismatches_unsure": unsure,
+            "inconsistencies": find_inconsistencies(app),
+            "flags": application_flags(ruleset, app) + batch_wide, "for_reviewer": verdicts.for_reviewer}

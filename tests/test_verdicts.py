@@ -1,0 +1,257 @@
+"""Each rule at its boundary, the decision (适当放宽 included), mismatches and flags — from facts alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models.results import ApplicationResult
+from pipeline.verdicts import (
+    Application,
+    batch_flags,
+    evaluate,
+    find_inconsistencies,
+    find_mismatches,
+    judge,
+)
+from rules import load_ruleset
+
+HUBEI, CHANGZHI = load_ruleset("hubei-yanxuan"), load_ruleset("changzhi-shifan")
+AS_OF = date(2026, 6, 30)
+NAME = "武汉市楚天科技服务有限公司"
+ALL_DOCUMENTS = frozenset({"application_report", "business_license", "lease_contract", "service_evidence",
+                           "authenticity_declaration", "creditchina_report", "ccgp_record", "staff_roster",
+                           "audit_report", "qualification_certificate"})
+
+
+def person(degree: str = "本科", title: str = "中级", fulltime: bool = True, name: str = "王明") -> dict:
+    return {"name": name, "degree": degree, "title": title, "fulltime": fulltime, "id_masked": "420100********1234"}
+
+
+def good_facts(**changes) -> dict:
+    """An applicant that meets every condition of both measures; `changes` replace single facts."""
+    facts = {
+        "org_name": NAME, "credit_code": "91420100MA4KXXXX1X", "entity_type": "有限责任公司（自然人投资或控股）",
+        "registration_date": "2020-03-12", "registered_capital_cny": 1_000_000, "total_assets_cny": 2_000_000,
+        "staff": [person() for _ in range(10)],
+        "premises": [{"kind": "lease", "holder": NAME, "area_m2": 120.0, "start": "2025-01-01", "end": "2027-12-31"}],
+        "credit_subject_name": NAME, "ccgp_subject_name": NAME, "credit_penalties": [],
+        "credit_dishonest_listed": False, "credit_abnormal_listed": False, "ccgp_listed": False,
+    }
+    facts.update(changes)
+    return {key: {"value": value, "confidence": 1.0} for key, value in facts.items() if value is not None}
+
+
+def good_claims(**changes) -> dict:
+    claims = {"smes_served_per_year": 120, "smes_served_prev_year": 100, "satisfaction_rate": 0.95,
+              "public_service_ratio": 0.2, "partner_institutions_count": 5, "service_category": "信息",
+              "activities_per_year": 6}
+    claims.update(changes)
+    return {key: {"value": value} for key, value in claims.items() if value is not None}
+
+
+def verdict(ruleset, rule_id: str, facts=None, claims=None, present=ALL_DOCUMENTS, unreadable=0):
+    app = Application(AS_OF, facts if facts is not None else good_facts(), claims if claims is not None else good_claims(),
+                      present, unreadable)
+    return next(r for r in evaluate(ruleset, app).rules if r["id"] == rule_id)
+
+
+def test_the_good_applicant_passes_every_rule_of_both_measures():
+    for ruleset in (HUBEI, CHANGZHI):
+        app = Application(AS_OF, good_facts(), good_claims(), ALL_DOCUMENTS)
+        verdicts = evaluate(ruleset, app)
+        assert [r["id"] for r in verdicts.rules if r["status"] != "pass"] == [] and verdicts.decision == "eligible"
+
+
+@pytest.mark.parametrize("registered, status", [
+    ("2024-06-30", "pass"), ("2024-07-01", "fail"),  # exactly two years on as_of passes
+])
+def test_operating_years_at_exactly_two_years(registered, status):
+    assert verdict(HUBEI, "operating_years", good_facts(registration_date=registered))["status"] == status
+
+
+def test_a_29_february_registration_is_two_years_old_on_28_february():
+    facts = good_facts(registration_date="2024-02-29")
+    app = Application(date(2026, 2, 28), facts, good_claims(), ALL_DOCUMENTS)
+    assert next(r for r in evaluate(HUBEI, app).rules if r["id"] == "operating_years")["status"] == "pass"
+    app = Application(date(2026, 2, 27), facts, good_claims(), ALL_DOCUMENTS)
+    assert next(r for r in evaluate(HUBEI, app).rules if r["id"] == "operating_years")["status"] == "fail"
+
+
+@pytest.mark.parametrize("capital, status", [(100_000, "pass"), (99_999, "fail")])
+def test_registered_capital_at_exactly_100000(capital, status):
+    result = verdict(HUBEI, "registered_capital", good_facts(registered_capital_cny=capital))
+    assert result["status"] == status and result["basis"] == "evidence" and "100000" in result["reason"]
+
+
+@pytest.mark.parametrize("fulltime, status", [(8, "pass"), (7, "fail")])
+def test_eight_fulltime_staff(fulltime, status):
+    staff = [person() for _ in range(fulltime)] + [person(fulltime=False) for _ in range(3)]
+    assert verdict(HUBEI, "fulltime_staff", good_facts(staff=staff))["status"] == status
+
+
+@pytest.mark.parametrize("ruleset, qualified, status", [
+    (HUBEI, 7, "pass"), (HUBEI, 6, "fail"), (CHANGZHI, 8, "pass"), (CHANGZHI, 7, "fail"),
+])
+def test_qualified_ratio_at_70_and_80_percent(ruleset, qualified, status):
+    staff = [person() for _ in range(qualified)] + [person("高中", "无") for _ in range(10 - qualified)]
+    assert verdict(ruleset, "qualified_staff_ratio", good_facts(staff=staff))["status"] == status
+
+
+def test_a_person_with_both_degree_and_title_counts_once_and_part_timers_not_in_hubei():
+    staff = ([person("硕士", "高级")] * 6 + [person("高中", "无")] * 4   # 6 of 10 full-timers qualify
+             + [person("博士", "高级", fulltime=False)] * 5)              # part-timers do not count in Hubei
+    result = verdict(HUBEI, "qualified_staff_ratio", good_facts(staff=staff))
+    assert result["status"] == "fail" and "6人" in result["reason"] and "60.0%" in result["reason"]
+    # Changzhi counts every row: 11 of 15 = 73 %, still under 80 %.
+    assert verdict(CHANGZHI, "qualified_staff_ratio", good_facts(staff=staff))["status"] == "fail"
+    # 大专 qualifies in Changzhi, not in Hubei.
+    staff = [person("大专", "无")] * 10
+    assert verdict(CHANGZHI, "qualified_staff_ratio", good_facts(staff=staff))["status"] == "pass"
+    assert verdict(HUBEI, "qualified_staff_ratio", good_facts(staff=staff))["status"] == "fail"
+
+
+@pytest.mark.parametrize("areas, status", [([80.0], "pass"), ([79.9], "fail"), ([50.0, 30.0], "pass")])
+def test_premises_area_at_exactly_80_square_metres_summed_over_premises(areas, status):
+    premises = [{"kind": "lease", "holder": NAME, "area_m2": a, "start": "2025-01-01", "end": "2027-01-01"} for a in areas]
+    assert verdict(HUBEI, "premises_area", good_facts(premises=premises))["status"] == status
+
+
+def test_premises_count_only_when_the_applicant_holds_them_and_the_lease_covers_as_of():
+    other = [{"kind": "lease", "holder": "张三", "area_m2": 300.0, "start": "2025-01-01", "end": "2027-01-01"}]
+    ended = [{"kind": "lease", "holder": NAME, "area_m2": 300.0, "start": "2023-01-01", "end": "2026-06-29"}]
+    owned = [{"kind": "property", "holder": NAME.replace("（", "(") , "area_m2": 90.0}]
+    assert verdict(HUBEI, "premises_area", good_facts(premises=other))["status"] == "fail"
+    assert verdict(HUBEI, "premises_area", good_facts(premises=ended))["status"] == "fail"
+    assert verdict(HUBEI, "premises_area", good_facts(premises=owned))["status"] == "pass"
+    assert verdict(CHANGZHI, "premises", good_facts(premises=other))["status"] == "fail"
+    assert verdict(CHANGZHI, "premises", good_facts(premises=None), present=ALL_DOCUMENTS - {"lease_contract"})["status"] == "review"
+
+
+@pytest.mark.parametrize("decided, status", [("2023-06-30", "fail"), ("2023-06-29", "pass")])
+def test_a_penalty_exactly_three_years_before_as_of_fails_credit(decided, status):
+    penalties = [{"date": decided, "authority": "武汉市市场监督管理局", "decision_no": "武市监罚〔2023〕12号"}]
+    result = verdict(HUBEI, "credit_record", good_facts(credit_penalties=penalties))
+    assert result["status"] == status
+    if status == "fail":
+        assert "武市监罚〔2023〕12号" in result["reason"] and "credit_penalties" in result["facts_used"]
+
+
+def test_credit_needs_both_screenshots_naming_the_applicant():
+    assert verdict(HUBEI, "credit_evidence", present=ALL_DOCUMENTS - {"ccgp_record"})["status"] == "review"
+    wrong = verdict(HUBEI, "credit_evidence", good_facts(ccgp_subject_name="武汉市别家公司"))
+    assert wrong["status"] == "fail" and "武汉市别家公司" in wrong["reason"]
+    assert verdict(HUBEI, "credit_record", good_facts(ccgp_listed=True))["status"] == "fail"
+    assert verdict(HUBEI, "credit_record", good_facts(credit_abnormal_listed=True))["status"] == "review"
+
+
+@pytest.mark.parametrize("ruleset, code, entity_type, status", [
+    (HUBEI, "92420100MA4KXXXX1X", "个体工商户", "fail"),
+    (HUBEI, "91420100MA4KXXXX1X", "普通合伙企业", "pass"),
+    (CHANGZHI, "91420100MA4KXXXX1X", "普通合伙企业", "fail"),
+])
+def test_sole_traders_fail_and_partnerships_pass_only_in_hubei(ruleset, code, entity_type, status):
+    assert verdict(ruleset, "legal_entity", good_facts(credit_code=code, entity_type=entity_type))["status"] == status
+
+
+def test_claim_only_conditions_pass_on_the_claim_unless_a_document_contradicts_it():
+    result = verdict(HUBEI, "satisfaction", claims=good_claims(satisfaction_rate=0.8))
+    assert (result["status"], result["basis"]) == ("pass", "claim") and "80%" in result["reason"]
+    contradicted = verdict(HUBEI, "smes_served", good_facts(service_smes_served=30))
+    assert (contradicted["status"], contradicted["basis"]) == ("review", "evidence")
+    assert verdict(HUBEI, "partner_institutions", claims=good_claims(partner_institutions_count=None))["status"] == "review"
+
+
+def test_a_missing_document_gives_review_on_a_good_claim_and_fail_on_a_bad_one():
+    no_roster = good_facts(staff=None)
+    result = verdict(HUBEI, "fulltime_staff", no_roster, good_claims(staff_fulltime_count=9))
+    assert (result["status"], result["basis"]) == ("review", "claim")
+    result = verdict(HUBEI, "fulltime_staff", no_roster, good_claims(staff_fulltime_count=5))
+    assert (result["status"], result["basis"]) == ("fail", "claim")
+    result = verdict(HUBEI, "fulltime_staff", no_roster)
+    assert (result["status"], result["basis"]) == ("review", "none")
+
+
+def test_materials_complete_per_article_with_changzhi_asking_for_more():
+    assert verdict(HUBEI, "materials_complete", present=ALL_DOCUMENTS - {"audit_report"})["status"] == "pass"
+    missing = verdict(CHANGZHI, "materials_complete", present=ALL_DOCUMENTS - {"audit_report"})
+    assert missing["status"] == "fail" and "审计报告" in missing["reason"]
+    unsure = verdict(CHANGZHI, "materials_complete", present=ALL_DOCUMENTS - {"audit_report"}, unreadable=1)
+    assert unsure["status"] == "review"
+
+
+@pytest.mark.parametrize("recognitions, decision", [
+    (["武汉市洪山区科技局认定为区级服务机构"], "needs_review"),  # county level: 适当放宽
+    (["洪山街道表彰"], "ineligible"),                            # a street office is below county
+    ([], "ineligible"),
+])
+def test_relief_turns_a_quantitative_failure_into_review_only_from_county_level(recognitions, decision):
+    app = Application(AS_OF, good_facts(registered_capital_cny=50_000), good_claims(recognitions=recognitions or None),
+                      ALL_DOCUMENTS)
+    assert evaluate(HUBEI, app).decision == decision
+
+
+def test_relief_does_not_cover_a_credit_failure_nor_apply_in_changzhi():
+    penalties = [{"date": "2025-01-01", "authority": "某局", "decision_no": "罚〔2025〕1号"}]
+    app = Application(AS_OF, good_facts(credit_penalties=penalties), good_claims(recognitions=["区级认定"]), ALL_DOCUMENTS)
+    assert evaluate(HUBEI, app).decision == "ineligible"
+    app = Application(AS_OF, good_facts(total_assets_cny=10), good_claims(recognitions=["区级认定"]), ALL_DOCUMENTS)
+    assert evaluate(CHANGZHI, app).decision == "ineligible"
+
+
+def test_mismatches_compare_numbers_with_tolerance_and_names_after_folding():
+    claims = good_claims(org_name=NAME.replace("（", "("), registered_capital_cny=1_004_000, premises_area_m2=150,
+                         staff_fulltime_count=10, staff_qualified_count=9, legal_representative="王 明")
+    facts = good_facts(premises_area_m2=120.0, legal_representative="王明")
+    sure, unsure = find_mismatches(HUBEI, Application(AS_OF, facts, claims, ALL_DOCUMENTS))
+    # The capital is within 0.5 %, the names differ only in bracket width and a space.
+    assert {m["key"]: (m["claimed"], m["extracted"]) for m in sure} == {
+        "premises_area_m2": (150, 120.0), "staff_qualified_count": (9, 10)}
+    assert unsure == []
+
+
+def test_a_disagreement_resting_on_an_unsure_reading_is_listed_apart():
+    facts = good_facts(premises_area_m2=120.0)
+    facts["staff"]["confidence"] = 0.4  # the roster's own total disagreed with the ticks read
+    claims = good_claims(premises_area_m2=150, staff_fulltime_count=11)
+    sure, unsure = find_mismatches(HUBEI, Application(AS_OF, facts, claims, ALL_DOCUMENTS))
+    assert [m["key"] for m in sure] == ["premises_area_m2"]
+    assert [(m["key"], m["claimed"], m["extracted"], m["confidence"]) for m in unsure] == [
+        ("staff_fulltime_count", 11, 10, 0.4)]
+
+
+def test_papers_naming_the_applicant_otherwise_than_its_licence_are_listed():
+    premises = [{"kind": "lease", "holder": "王明", "area_m2": 120.0, "path": "租赁合同.pdf"},
+                {"kind": "property", "holder": NAME.replace("（", "("), "area_m2": 90.0, "path": "产权证.jpg"}]
+    facts = good_facts(premises=premises, credit_subject_code="91420100MA4KXXXX2X", ccgp_subject_name=NAME)
+    found = find_inconsistencies(Application(AS_OF, facts, good_claims(), ALL_DOCUMENTS))
+    assert [(i["source"], i["value"]) for i in found] == [
+        ("信用中国截图的统一社会信用代码", "91420100MA4KXXXX2X"), ("租赁合同的承租方（租赁合同.pdf）", "王明")]
+
+
+def _record(application_id: str, photo_hashes: list[str], staff: list[dict]) -> dict:
+    return {"application_id": application_id, "facts": {"photo_hashes": {"value": photo_hashes}, "staff": {"value": staff}}}
+
+
+def test_a_photo_or_a_fulltime_person_in_two_applications_is_flagged_on_both():
+    records = [_record("A", ["ffff0000ffff0000"], [person(name="李四")]),
+               _record("B", ["ffff0000ffff0003"], [person(name="李四")]),      # 2 bits apart: the same photo
+               _record("C", ["0f0f0f0f0f0f0f0f"], [person(name="李四", fulltime=False)])]
+    flags = batch_flags(records)
+    assert {f["code"] for f in flags["A"]} == {"photo_reused", "staff_on_two_rosters"}
+    assert "C" not in flags and "李四" in next(f["detail"] for f in flags["B"] if f["code"] == "staff_on_two_rosters")
+
+
+def test_judging_a_stored_record_fills_verdicts_and_keeps_its_facts():
+    record = {"application_id": "A", "ruleset": "hubei-yanxuan", "ruleset_version": "old", "as_of": "2026-06-30",
+              "documents": [{"path": f"{kind}.pdf", "sha256": kind, "doc_type": kind, "status": "ok"} for kind in ALL_DOCUMENTS],
+              "facts": good_facts(credit_query_date="2026-04-01"), "claims": good_claims(),
+              "flags": [{"code": "photo_reused", "detail": "…"}, {"code": "lease_ending_soon", "detail": "旧的"}]}
+    judged = judge(HUBEI, record)
+    assert judged["decision"] == "eligible" and judged["ruleset_version"] == HUBEI.version
+    assert judged["facts"] == record["facts"] and len(judged["rules"]) == 13
+    # the batch's flag is kept, the record's own flags are made anew
+    assert [f["code"] for f in judged["flags"]] == ["credit_screenshot_stale", "photo_reused"]
+    assert all(r["article"].startswith("第") for r in judged["rules"])
+    assert ApplicationResult.model_validate(judged).decision == "eligible"  # still a results.jsonl line
