@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field, Row, TableRow, rows_to_table
-from extractors.values import compact, mask_id_numbers, parse_count
+from extractors.layout import DocumentText, Field, Row, TableRow, find_field, rows_to_table
+from extractors.values import compact, mask_id_numbers, parse_count, trim_after_legal_form
 
 __all__ = ["extract", "normalise_degree", "normalise_title", "is_fulltime"]
 
@@ -26,6 +26,9 @@ TITLES = (
 FULLTIME_TOTAL = re.compile(r"专职人员(?:合计|共计|总计|共)[:：]?(\S+?人)")
 # A line under the table that ends it (专职人员合计12人。, 填报单位（盖章）, 注：…); no person's row holds these.
 ROSTER_END = re.compile(r"合计|填报|填表|^注[:：]|^说明")
+FILED_BY = ("填报单位(盖章)", "填报单位", "填表单位(盖章)", "填表单位")  # the footer naming who filed the roster
+SEAL_PLACE_LEFT = re.compile(r"^\W*[盖公]?章\W*")  # what is left of （盖章） when OCR broke the label: 【章, 章), (章):
+TITLED = re.compile(r"(.+?)(?:\d{4}年度?)?(?:服务)?(?:人员名册|花名册|人员名单|人员情况表|人员信息表|人员一览表)")
 # Share of the middle of a 是否专职 cell inked by a tick that OCR did not read. Measured on the phone
 # photos of the seed-1 fixtures (2026-CZ009, CZ022): empty cells 0–0.031 (the highest beside a seal),
 # unread ticks 0.028–0.073, ticks OCR did read 0.017–0.125.
@@ -106,7 +109,23 @@ def extract(doc: DocumentText) -> Extraction:
         if stated is not None and stated != sum(p["fulltime"] for p in people):
             confidence *= 0.5  # the roster's own total disagrees: a tick or a row was not read
         out.add("staff", people, confidence, evidence)
+    filed_by = _filed_by(doc)
+    if filed_by is not None:
+        name = trim_after_legal_form(SEAL_PLACE_LEFT.sub("", filed_by.value))
+        out.add("roster_org_name", name, filed_by.confidence, [filed_by.evidence(doc.path)])
     return out
+
+
+def _filed_by(doc: DocumentText) -> Field | None:
+    """Who the roster says it is from: its footer (填报单位（盖章）：…), else its title (…服务人员名册)."""
+    footer = find_field(doc.rows, FILED_BY, accept=lambda value: len(compact(value)) >= 4)
+    if footer is not None:
+        return footer
+    for row in doc.rows[:3]:
+        titled = TITLED.fullmatch(compact(row.text))
+        if titled and len(titled.group(1)) >= 4:
+            return Field.of_row(row, titled.group(1))
+    return None
 
 
 def _stated_fulltime_count(doc: DocumentText) -> int | None:

@@ -440,12 +440,13 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
 # Where else the papers name the applicant: (fact key, which paper, the licence's fact it should equal).
 NAMED_ELSEWHERE = (("credit_subject_name", "信用中国截图的主体名称", "org_name"),
                    ("credit_subject_code", "信用中国截图的统一社会信用代码", "credit_code"),
-                   ("ccgp_subject_name", "政府采购网截图的主体名称", "org_name"))
+                   ("ccgp_subject_name", "政府采购网截图的主体名称", "org_name"),
+                   ("roster_org_name", "人员名册的填报单位", "org_name"))
 
 
 def find_inconsistencies(app: Application) -> list[dict[str, Any]]:
-    """Papers that name the applicant otherwise than its licence: the credit screenshots, and the
-    lessee or owner of each premises document (the report's own claims are in the mismatches)."""
+    """Papers that name the applicant otherwise than its licence: the credit screenshots, the staff
+    roster, and the lessee or owner of each premises document (the report's claims are mismatches)."""
     found = []
     named = [(key, paper, app.fact(key), licence_key) for key, paper, licence_key in NAMED_ELSEWHERE]
     named += [("premises", f"{'租赁合同的承租方' if place.get('kind') == 'lease' else '产权证的权利人'}"

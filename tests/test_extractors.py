@@ -461,3 +461,16 @@ def test_an_entity_type_a_slip_from_one_printed_type_is_that_type(read, printed)
     from extractors.business_license import known_entity_type
 
     assert known_entity_type(read) == printed
+
+
+@pytest.mark.parametrize("footer, expected", [
+    ("填报单位（盖章）：长治市新锐创业孵化有限公司", "长治市新锐创业孵化有限公司"),
+    ("填报单位【章 长治市新锐创业孵化有限公司", "长治市新锐创业孵化有限公司"),  # the label broken by the seal over it
+])
+def test_the_roster_names_who_filed_it_from_its_footer(footer, expected):
+    page = _ocr_page([("长治市新锐创业孵化有限公司服务人员名册", (300, 100, 1000, 140)),
+                      ("序号 姓名 性别 学历 职称 是否专职", (100, 200, 1100, 240)),
+                      ("1 王明 男 本科 工程师 是", (100, 260, 1100, 300)),
+                      (footer, (100, 400, 900, 440))])
+    facts = extract(DocumentText("名册.jpg", "staff_roster", [page])).facts
+    assert facts["roster_org_name"].value == expected
