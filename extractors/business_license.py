@@ -205,15 +205,15 @@ ENTITY_TYPES = (
     "全民所有制", "集体所有制", "股份合作制",
 )
 ENTITY_TYPE_SLIPS = 1  # characters a reading may be off by, per 12 characters of the type
+ENTITY_TYPE_FORMS = {unicodedata.normalize("NFKC", name): name for name in ENTITY_TYPES}  # as readings are folded
 
 
 def known_entity_type(read: str) -> str | None:
     """The printed type the reading is, when it is one or unambiguously a slip away from one."""
     folded = unicodedata.normalize("NFKC", read)
-    by_form = {unicodedata.normalize("NFKC", name): name for name in ENTITY_TYPES}
-    if folded in by_form:
-        return by_form[folded]
-    nearest = sorted((Levenshtein.distance(folded, form), name) for form, name in by_form.items())
+    if folded in ENTITY_TYPE_FORMS:
+        return ENTITY_TYPE_FORMS[folded]
+    nearest = sorted((Levenshtein.distance(folded, form), name) for form, name in ENTITY_TYPE_FORMS.items())
     (best, name), (runner_up, _other) = nearest[0], nearest[1]
     allowed = ENTITY_TYPE_SLIPS * max(1, len(name) // 12)
     return name if best <= allowed and runner_up > best else None

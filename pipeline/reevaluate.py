@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from models.rules import RuleSet
 from pipeline.store import Store
-from pipeline.verdicts import BATCH_FLAG_CODES, batch_flags, judge
+from pipeline.verdicts import judge
 
 __all__ = ["DecisionChange", "Reevaluation", "reevaluate"]
 
@@ -36,15 +35,9 @@ def reevaluate(store: Store, ruleset: RuleSet, as_of: str | None = None) -> Reev
     """Each application's newest stored record judged under `ruleset` (at `as_of`, else its own), stored
     beside the earlier ones (one per application, rule set version and as-of), compared with the newest."""
     stored = list(store.latest_results())
-    records, by_batch = [], defaultdict(list)
-    for index, (batch, _pk, before) in enumerate(stored):
-        own_flags = [flag for flag in before.get("flags") or [] if flag.get("code") not in BATCH_FLAG_CODES]
-        records.append(judge(ruleset, {**before, "flags": own_flags}, as_of))
-        by_batch[batch].append(index)
-    for indices in by_batch.values():  # a photo or a person shared within a batch, found as process finds them
-        shared = batch_flags([records[i] for i in indices])
-        for i in indices:
-            records[i]["flags"] = records[i]["flags"] + shared.get(records[i]["application_id"], [])
+    # The batch's flags (a photo or a person in two applications) rest on facts, which do not change
+    # here: `judge` keeps them as process found them.
+    records = [judge(ruleset, before, as_of) for _batch, _pk, before in stored]
     store.save_results([(pk, None, record) for (_batch, pk, _before), record in zip(stored, records, strict=True)])
     changes = [_change(before, after) for (_batch, _pk, before), after in zip(stored, records, strict=True)
                if before.get("decision") != after["decision"]]

@@ -8,20 +8,21 @@ check is a small function named in the rule files (`check = "document_minimum"`)
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from extractors.values import compact
+from models.results import DEGREES, TITLES
 from models.rules import Rule, RuleSet
 from pipeline.export import DOC_TYPE_NAMES
 
 __all__ = ["Application", "Verdicts", "application_flags", "batch_flags", "evaluate", "find_inconsistencies",
            "find_mismatches", "judge"]
 
-DEGREE_RANK = {"博士": 6, "硕士": 5, "本科": 4, "大专": 3, "中专": 2, "高中": 1, "其他": 0}
-TITLE_RANK = {"高级": 4, "副高级": 3, "中级": 2, "初级": 1, "无": 0}
+DEGREE_RANK = {degree: len(DEGREES) - index for index, degree in enumerate(DEGREES)}  # listed highest first
+TITLE_RANK = {title: len(TITLES) - index for index, title in enumerate(TITLES)}
 LICENCES = ("business_license", "legal_person_certificate")
 # domain.md's keys where a claim is compared with the documents; a claim whose documentary
 # counterpart has another name is compared with that.
@@ -89,9 +90,9 @@ class Verdicts:
 # ---------------------------------------------------------------- small helpers
 
 def same_name(a: Any, b: Any) -> bool:
-    """Names compared after folding width (NFKC: （ → ( ), spaces and 【】 brackets."""
+    """Names compared as labels are (`compact`: width folded, （ → (, no spaces), 【】 taken as ()."""
     def fold(text: Any) -> str:
-        return unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("【", "(").replace("】", ")")
+        return compact(str(text)).replace("【", "(").replace("】", ")")
     return a is not None and b is not None and fold(a) == fold(b)
 
 

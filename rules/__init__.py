@@ -110,6 +110,14 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix.rstrip("."): value}
 
 
+def _leaf_changes(where: str, prefix: str, old: dict[str, Any], new: dict[str, Any]) -> list[RuleChange]:
+    """Each leaf (nested keys joined by dots) that differs between two nested dicts."""
+    old_leaves, new_leaves = _flat(old), _flat(new)
+    keys = [*old_leaves, *(key for key in new_leaves if key not in old_leaves)]
+    return [RuleChange(where, f"{prefix}{key}", old_leaves.get(key), new_leaves.get(key))
+            for key in keys if old_leaves.get(key) != new_leaves.get(key)]
+
+
 def diff_rulesets(old: RuleSet, new: RuleSet) -> list[RuleChange]:
     """Every rule added, removed or changed (article, quote, check, each parameter, each reason), and
     changes to relief, flags and mismatch settings."""
@@ -124,14 +132,8 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> list[RuleChange]:
             if getattr(before, field) != getattr(after, field):
                 changes.append(RuleChange(rule_id, field, getattr(before, field), getattr(after, field)))
         for section in ("params", "reasons"):
-            old_leaves, new_leaves = _flat(getattr(before, section)), _flat(getattr(after, section))
-            for key in [*old_leaves, *(k for k in new_leaves if k not in old_leaves)]:
-                if old_leaves.get(key) != new_leaves.get(key):
-                    changes.append(RuleChange(rule_id, f"{section}.{key}", old_leaves.get(key), new_leaves.get(key)))
+            changes += _leaf_changes(rule_id, f"{section}.", getattr(before, section), getattr(after, section))
     for section in ("relief", "flags", "mismatch"):
-        old_leaves = _flat(getattr(old, section).model_dump() if getattr(old, section) else {})
-        new_leaves = _flat(getattr(new, section).model_dump() if getattr(new, section) else {})
-        for key in [*old_leaves, *(k for k in new_leaves if k not in old_leaves)]:
-            if old_leaves.get(key) != new_leaves.get(key):
-                changes.append(RuleChange(section, key, old_leaves.get(key), new_leaves.get(key)))
+        changes += _leaf_changes(section, "", getattr(old, section).model_dump() if getattr(old, section) else {},
+                                 getattr(new, section).model_dump() if getattr(new, section) else {})
     return changes

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rules import RULES_DIR, RuleSetError, builtin_rulesets, diff_rulesets, load_ruleset
+from rules import (
+    CHECK_OUTCOMES,
+    RULES_DIR,
+    RuleSetError,
+    builtin_rulesets,
+    diff_rulesets,
+    load_ruleset,
+)
 from shenhe.cli import app
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -28,6 +35,12 @@ MEASURE_FILES = {"hubei-yanxuan": "hubei-yanxuan-measures.txt", "changzhi-shifan
 def _folded(text: str) -> str:
     """Text compared without spaces or width differences (the measures mix ２ and 2, ％ and %)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def test_the_checks_rule_files_may_name_are_the_engine_checks():
+    from pipeline.verdicts import CHECKS
+
+    assert set(CHECK_OUTCOMES) == set(CHECKS)
 
 
 def test_each_measure_has_one_built_in_rule_set_with_interface_rule_ids():

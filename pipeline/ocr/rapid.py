@@ -32,7 +32,7 @@ PIPELINE_REVISION = "ocr-7"
 # A line read with less confidence than this is detected and read again on its own: a line with
 # digits below 0.97 (a real licence's 100000.0000万元 lost its point at 0.964); a line of words only
 # below 0.9 (at 0.90–0.97 such lines came back the same, or with a bracket's width changed, on 80
-# fixture scans: 21 looks, each costing a tenth of the page's OCR).
+# fixture scans; the 20 bench pages alone had 21 such looks, each costing about a tenth of the page).
 SECOND_LOOK_BELOW = 0.97
 SECOND_LOOK_WORDS_BELOW = 0.9
 # Lines holding a watermark's words (仅供, 报使用, 复印无效 …) from which a page counts as watermarked
