@@ -99,7 +99,7 @@ def extract(doc: DocumentText) -> Extraction:
     if people:
         if not evidence:
             evidence = [doc.page_evidence()]
-        unsure = sum(1 for p in people if p["title"] is None or p["fulltime"] is None)
+        unsure = sum(1 for p in people if p["title"] is None or p["fulltime"] is None or len(p["name"]) < 2)
         unsure += sum(0.5 for p in people if p.get("fulltime_raw") == TICK_SEEN)  # a mark, not a word
         for person in people:
             person["title"] = person["title"] or "无"
@@ -205,9 +205,12 @@ def _person(cells: list[str], columns: dict[str, int]) -> dict | None:
     name = re.sub(r"[^\u4e00-\u9fff·A-Za-z]", "", cell("name"))
     if "gender" in columns and not cell("gender") and name[-1:] in ("男", "女") and len(name) >= 3:
         name = name[:-1]  # OCR joined the name with the gender cell beside it
-    if len(name) < 2 or any(word in name for word in ("合计", "小计", "人员")):
-        return None
     degree_raw, title_raw, fulltime_raw = cell("degree"), cell("title"), cell("fulltime")
+    if not name or any(word in name for word in ("合计", "小计", "人员")):
+        return None
+    # One character is a stray mark, unless the row holds an ID or a degree: then OCR cut a name short.
+    if len(name) < 2 and not (cell("id") or normalise_degree(degree_raw) != "其他"):
+        return None
     person = {"name": name, "degree": normalise_degree(degree_raw), "title": normalise_title(title_raw),
               "fulltime": is_fulltime(fulltime_raw) if "fulltime" in columns else _fulltime_at_row_end(cells),
               "degree_raw": degree_raw, "title_raw": title_raw}

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.values import compact
 from models.results import DEGREES, TITLES
 from models.rules import Rule, RuleSet
@@ -89,11 +91,19 @@ class Verdicts:
 
 # ---------------------------------------------------------------- small helpers
 
+def _folded_name(text: Any) -> str:
+    return compact(str(text)).replace("【", "(").replace("】", ")")
+
+
 def same_name(a: Any, b: Any) -> bool:
     """Names compared as labels are (`compact`: width folded, （ → (, no spaces), 【】 taken as ()."""
-    def fold(text: Any) -> str:
-        return compact(str(text)).replace("【", "(").replace("】", ")")
-    return a is not None and b is not None and fold(a) == fold(b)
+    return a is not None and b is not None and _folded_name(a) == _folded_name(b)
+
+
+def one_character_apart(a: Any, b: Any) -> bool:
+    """Names (folded as `same_name` folds them) that differ in one character: the usual OCR misreading
+    (博睿 → 博春), so such a mismatch is doubtful when either side was read by OCR rather than typed."""
+    return Levenshtein.distance(_folded_name(a), _folded_name(b)) == 1
 
 
 def add_years(day: date, years: int) -> date:
@@ -415,7 +425,8 @@ def _extracted_counts(ruleset: RuleSet, app: Application) -> dict[str, Any]:
 def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Every claim of domain.md's list that its documents contradict: numbers beyond the rule set's
     tolerance, names after folding width and brackets, anything else as written. Returned as (sure,
-    unsure): an unsure one rests on a document value read with less than the rule set's confidence."""
+    unsure): an unsure one rests on a claim or document value read with less than the rule set's
+    confidence, or on names one character apart where either was read by OCR (text layers read 1.0)."""
     extracted = {key: fact.get("value") for key, fact in app.facts.items()} | _extracted_counts(ruleset, app)
     tolerance, floor = ruleset.mismatch.relative_tolerance, ruleset.mismatch.min_confidence
     sure, unsure = [], []
@@ -434,7 +445,9 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
             source = app.facts.get(STAFF_FACT.get(key, fact_key)) or {}
             confidence = source.get("confidence")
             mismatch = {"key": key, "claimed": claimed, "extracted": value, "confidence": confidence}
-            (unsure if confidence is not None and confidence < floor else sure).append(mismatch)
+            weakest = min(confidence or 1.0, app.claims[key].get("confidence") or 1.0)
+            doubtful = weakest < floor or (weakest < 1.0 and key in NAME_KEYS and one_character_apart(claimed, value))
+            (unsure if doubtful else sure).append(mismatch)
     return sure, unsure
 
 

@@ -89,3 +89,14 @@ def test_wrong_facts_are_told_apart_from_missing_ones_and_counted_by_confidence(
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     s = score(root / "truth.jsonl", path).summary()
     assert (s["facts_missing"], s["facts_wrong"], s["facts_wrong_confident"]) == (1, 2, 1)
+
+
+def test_a_misread_name_costs_staff_name_only_when_the_id_finds_the_person():
+    from fixtures.evaluate import _score_staff
+    truth = [{"name": "龙娟", "degree": "中专", "title": "初级", "fulltime": True, "id_masked": "421000********6900"},
+             {"name": "黎雨", "degree": "大专", "title": "无", "fulltime": False, "id_masked": "421000********5510"}]
+    found = [{"name": "龙", "degree": "中专", "title": "初级", "fulltime": True, "id_masked": "421000********6900"},
+             {"name": "黎丽", "degree": "大专", "title": "无", "fulltime": False}]  # no ID read: not found
+    scored = {(key, right) for key, right, _reported in _score_staff(truth, found)}
+    assert ("staff.name", False) in scored and ("staff.degree", True) in scored
+    assert sum(1 for key, right, reported in _score_staff(truth, found) if reported) == 4  # 龙娟's four fields

@@ -221,6 +221,19 @@ def test_a_disagreement_resting_on_an_unsure_reading_is_listed_apart():
         ("staff_fulltime_count", 11, 10, 0.4)]
 
 
+def test_names_one_character_apart_are_unsure_only_when_ocr_read_them():
+    scanned_claims = good_claims(org_name=NAME.replace("楚天", "楚夭"), legal_representative="赵小刚")
+    scanned_claims["org_name"]["confidence"] = 0.966  # a scanned report: 天 misread as 夭
+    facts = good_facts(legal_representative="王明")
+    sure, unsure = find_mismatches(HUBEI, Application(AS_OF, facts, scanned_claims, ALL_DOCUMENTS))
+    assert [m["key"] for m in sure] == ["legal_representative"]  # a different person is no misreading
+    assert [m["key"] for m in unsure] == ["org_name"]
+    typed_claims = good_claims(org_name=NAME.replace("楚天", "楚夭"))
+    typed_claims["org_name"]["confidence"] = 1.0  # a text layer: the applicant typed it so
+    sure, unsure = find_mismatches(HUBEI, Application(AS_OF, facts, typed_claims, ALL_DOCUMENTS))
+    assert [m["key"] for m in sure] == ["org_name"] and unsure == []
+
+
 def test_papers_naming_the_applicant_otherwise_than_its_licence_are_listed():
     premises = [{"kind": "lease", "holder": "王明", "area_m2": 120.0, "path": "租赁合同.pdf"},
                 {"kind": "property", "holder": NAME.replace("（", "("), "area_m2": 90.0, "path": "产权证.jpg"}]
