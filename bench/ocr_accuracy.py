@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from models.pages import PageText, bbox_to_source
+from models.pages import PageText, page_box_to_source
 from models.store import Page
 from pipeline.store import Store, row_to_page
 
@@ -46,7 +46,7 @@ def text_in_box(page: PageText, box: list[float], margin: float = 6.0) -> str:
     for line in page.lines:
         if line.bbox is None:
             continue
-        lx0, ly0, lx1, ly1 = bbox_to_source(line.bbox, page.rotation, page.width, page.height)
+        lx0, ly0, lx1, ly1 = page_box_to_source(page, line.bbox)
         cx, cy = (lx0 + lx1) / 2, (ly0 + ly1) / 2
         if x0 <= cx <= x1 and y0 <= cy <= y1:
             chosen.append(line.text)

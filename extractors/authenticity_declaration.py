@@ -7,7 +7,7 @@ import re
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Row
 from extractors.values import compact
-from models.pages import BBox, PageText, bbox_to_source
+from models.pages import BBox, PageText, page_box_to_source
 from models.results import Evidence
 
 __all__ = ["extract"]
@@ -29,7 +29,7 @@ def extract(doc: DocumentText) -> Extraction:
     evidence = [found.evidence(doc.path)] if found is not None else []
     if seal is not None:
         page, box = seal
-        bbox = [round(v, 1) for v in bbox_to_source(box, page.rotation, page.width, page.height)]
+        bbox = [round(v, 1) for v in page_box_to_source(page, box)]
         out.add("authenticity_declaration_sealed", True, SEAL_FOUND,
                 [Evidence(path=doc.path, page=page.page_no, bbox=bbox, text="圆形印章"), *evidence])
     elif found is not None:

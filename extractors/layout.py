@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from extractors.values import clean, is_stamp_scrap, join_wrapped, without_overprint
-from models.pages import BBox, PageText, TextLine, bbox_to_source
+from models.pages import BBox, PageText, TextLine, page_box_to_source
 from models.results import Evidence
 
 __all__ = ["Piece", "Row", "Field", "Passage", "DocumentText", "TableRow", "page_to_pieces", "pieces_to_rows", "find_field",
@@ -126,7 +126,7 @@ class Field:
         bbox = None
         if boxes:
             upright = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-            bbox = [round(v, 1) for v in bbox_to_source(upright, page.rotation, page.width, page.height)]
+            bbox = [round(v, 1) for v in page_box_to_source(page, upright)]
         shown = text if text is not None else f"{self.label} {self.value}".strip()
         return Evidence(path=path, page=page.page_no, bbox=bbox, text=shown)
 
@@ -448,6 +448,7 @@ def _continuation(rows: Sequence[Row], row_index: int, value: str, left: float, 
     used: list[Row] = []
     previous = row
     height = max(row.line_height, 1.0)
+    skipped = False
     for below in rows[row_index + 1: row_index + 4]:
         if any(below is other for other in skip):
             continue  # the label's own row, grouped just under a value that sits a little higher
@@ -457,8 +458,13 @@ def _continuation(rows: Sequence[Row], row_index: int, value: str, left: float, 
             break
         chosen = [p for p in below.pieces if p.bbox[0] >= left - 1.5 * height and p.bbox[0] < right - height]
         under_label = [p for p in below.pieces if abs(p.bbox[0] - label_left) < 1.5 * height and p not in chosen]
-        if not chosen or any(_starts_with_label(p, labels) for p in chosen + under_label):
+        if any(_starts_with_label(p, labels) for p in chosen + under_label):
             break
+        if not chosen:
+            skipped = True  # only another column's wrapped text, grouped as a row of its own
+            continue
+        if skipped and abs(chosen[0].bbox[0] - left) > 0.5 * height:
+            break  # past a skipped row only a line starting where the value starts carries it on (not 登记机关)
         value += "".join(p.text for p in chosen)
         pieces += chosen
         used.append(below)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Row, TableRow, find_field, rows_to_table
 from extractors.values import compact, mask_id_numbers, parse_count, trim_after_legal_form
@@ -22,6 +24,13 @@ TITLES = (
     ("助理", "初级"), ("初级", "初级"), ("技术员", "初级"), ("会计员", "初级"), ("经济员", "初级"), ("员级", "初级"),
     ("中级", "中级"), ("工程师", "中级"), ("经济师", "中级"), ("会计师", "中级"), ("审计师", "中级"),
     ("统计师", "中级"), ("讲师", "中级"), ("律师", "中级"), ("农艺师", "中级"),
+)
+# Titles as rosters print them; a title read one character off exactly one of these (刷研究员) is
+# that title. Only same-length slips are repaired: a lost character could be a lost 副 or 助理.
+PRINTED_TITLES = (
+    "正高级工程师", "教授", "研究员", "高级工程师", "高级经济师", "高级会计师", "高级审计师", "副研究员", "副教授",
+    "工程师", "经济师", "会计师", "审计师", "统计师", "讲师", "律师", "中级经济师", "中级会计师",
+    "助理工程师", "助理经济师", "助理会计师", "助理研究员", "初级会计师", "技术员", "会计员",
 )
 FULLTIME_TOTAL = re.compile(r"专职人员(?:合计|共计|总计|共)[:：]?(\S+?人)")
 # A line under the table that ends it (专职人员合计12人。, 填报单位（盖章）, 注：…); no person's row holds these.
@@ -59,10 +68,19 @@ def normalise_title(raw: str) -> str | None:
     text = compact(raw)
     if text in NO_TITLE:
         return "无"
+    text = printed_title(text)
     for word, title in TITLES:
         if word in text:
             return title
     return None
+
+
+def printed_title(text: str) -> str:
+    """The printed title a reading is one substituted character away from, when exactly one is; else the reading."""
+    if text in PRINTED_TITLES:
+        return text
+    near = [title for title in PRINTED_TITLES if len(title) == len(text) and Levenshtein.distance(title, text) == 1]
+    return near[0] if len(near) == 1 else text
 
 
 def is_fulltime(raw: str) -> bool | None:

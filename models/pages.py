@@ -39,6 +39,9 @@ class PageText(BaseModel):
     rotation: int = 0  # quarter turns clockwise applied to the file's image to make it upright
     skew_deg: float = 0.0
     image_sha256: str | None = None
+    # A photographed sheet: the 3×3 homography that took the file's image to the flattened sheet
+    # (before `rotation`); None when the page was read as it was.
+    flattened: list[list[float]] | None = None
     lines: list[TextLine] = Field(default_factory=list)
     tables: list[list[list[str]]] = Field(default_factory=list)  # DOCX/XLSX and ruled PDF tables: rows of cells
     seconds: float = 0.0
@@ -89,3 +92,16 @@ def bbox_to_source(bbox: BBox, rotation: int, width: int, height: int) -> BBox:
     if turns == 2:
         return (width - x1, height - y1, width - x0, height - y0)
     return (height - y1, x0, height - y0, x1)
+
+
+def page_box_to_source(page: PageText, bbox: BBox) -> BBox:
+    """A box on the upright page → the box around it on the file's image as stored (rotation undone,
+    then a photographed sheet's flattening)."""
+    box = bbox_to_source(bbox, page.rotation, page.width, page.height)
+    if page.flattened is None:
+        return box
+    back = np.linalg.inv(np.array(page.flattened, dtype=np.float64))
+    x0, y0, x1, y1 = box
+    corners = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]], dtype=np.float64) @ back.T
+    xs, ys = corners[:, 0] / corners[:, 2], corners[:, 1] / corners[:, 2]
+    return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))

@@ -110,6 +110,7 @@ class Page(Base):
     image_meta: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     seals: Mapped[list[Any] | None] = mapped_column(Json, nullable=True)
     ink: Mapped[str | None] = mapped_column(Text, nullable=True)
+    flattened: Mapped[list[Any] | None] = mapped_column(Json, nullable=True)  # a photographed sheet's homography
     content: Mapped[Content] = relationship(back_populates="pages")
 
 

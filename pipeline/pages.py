@@ -24,6 +24,7 @@ from extractors.values import mask_id_numbers
 from models.pages import PageText, TextLine
 from pipeline.ink import page_to_ink_map
 from pipeline.ocr import OcrEngine, OcrResult, OcrUnavailable, engine_key, engine_label
+from pipeline.ocr.preprocess import flatten_sheet
 from pipeline.seals import page_to_seal_boxes
 from pipeline.textlayer import (
     chars_to_lines,
@@ -35,7 +36,7 @@ from pipeline.textlayer import (
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-9"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-12"  # bump when what a page yields changes, so stored pages are read again
 # Seals and the ink map cost a few per cent of a page's OCR each, so they are only made for pages
 # whose text asks for them: a declaration, whose seal is its point; a table of people, whose ticks
 # OCR may not read (and whose seal must not be taken for one).
@@ -327,13 +328,15 @@ class PageReader:
     def _ocr_page(self, number: int, bgr: np.ndarray, read: FileRead, dpi: float | None = None) -> PageText:
         started = time.perf_counter()
         sha = image_sha256(bgr)
+        bgr, flattened = flatten_sheet(bgr)
+        read_sha = sha if flattened is None else image_sha256(bgr)  # the OCR cache knows the image it read
         engine = self.engine
-        result = self.cache.get(sha, self._engine_key) if self.cache else None
+        result = self.cache.get(read_sha, self._engine_key) if self.cache else None
         if result is None:
             result = engine(bgr)
             read.ocr_pages += 1
             if self.cache:
-                self.cache.put(sha, self._engine_key, result, engine_label(engine))
+                self.cache.put(read_sha, self._engine_key, result, engine_label(engine))
         text = "".join(line.text for line in result.lines)
         wants_ink = bool(ASKS_FOR_INK.search(text))
         wants_seals = wants_ink or bool(ASKS_FOR_SEALS.search(text))
@@ -342,6 +345,7 @@ class PageReader:
         return PageText(page_no=number, width=result.width, height=result.height, dpi=dpi, source="ocr",
                         engine=engine_label(engine), rotation=result.rotation, skew_deg=result.skew_deg,
                         image_sha256=sha, lines=result.lines,
+                        flattened=None if flattened is None else flattened.tolist(),
                         seals=page_to_seal_boxes(grey, result.rotation) if wants_seals else [],
                         ink=page_to_ink_map(grey, result.rotation, identity_lines) if wants_ink else None,
                         seconds=round(time.perf_counter() - started, 3))

@@ -1,8 +1,7 @@
-"""A batch through the stages: intake → pages (text layer | OCR) → identify → facts → store → results records."""
+"""The stages of a batch: register → (pages, read by workers) → identify → facts → verdicts → batch flags."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +11,11 @@ from extractors import EXTRACT_VERSION, DocumentText, extract
 from models.pages import PageText
 from models.results import ApplicationResult, DocumentResult
 from models.rules import RuleSet
+from models.store import Run
 from pipeline.facts import merge_extractions
 from pipeline.identify import Identifier
-from pipeline.intake import IntakeApplication, IntakeFile, read_batch
-from pipeline.ocr import OcrEngine, engine_key, engine_label
-from pipeline.pages import READER_VERSION, PageReader
+from pipeline.intake import IntakeApplication
+from pipeline.reading import FileToRead
 from pipeline.store import Store
 from pipeline.verdicts import batch_flags, judge
 
@@ -46,50 +45,56 @@ Listener = Callable[[str, dict[str, Any]], None]
 
 
 class BatchProcessor:
-    """Reads every application of a batch into the store and returns their results records."""
+    """The stages of a batch for a flow to drive: register an application and say which of its files
+    still need reading; judge it once they are read; add what only the whole batch shows."""
 
-    def __init__(self, store: Store, ruleset: RuleSet, as_of: str, engine: OcrEngine,
+    def __init__(self, store: Store, ruleset: RuleSet, as_of: str, reader_key: str, engine_label: str,
                  listener: Listener | None = None) -> None:
         self.store = store
         self.ruleset = ruleset
         self.as_of = as_of
-        self.engine = engine
-        self.reader = PageReader(lambda: self.engine, cache=store)
-        self.reader_key = f"{READER_VERSION}:{engine_key(self.engine)}"
+        self.reader_key = reader_key
+        self.engine_label = engine_label
         self.identify = Identifier()
         self.listener = listener or (lambda _event, _data: None)
 
-    def __call__(self, batch: Path) -> tuple[list[dict[str, Any]], RunCounts]:
-        """Every application read, stored and judged; its results records (results.jsonl lines) and counts."""
-        started = time.perf_counter()
-        run = self.store.start_run(str(batch.resolve()), self.ruleset.label, self.as_of, engine_label(self.engine))
-        counts = RunCounts()
-        records, stored_as = [], []
-        for intake in read_batch(batch):
-            application_pk, record = self._application(run, intake, counts)
-            records.append(record)
-            stored_as.append(application_pk)
-            counts.applications += 1
-            self.listener("application", {"application_id": intake.application_id})
-        # A photo or a person in two applications shows only once the whole batch is read.
-        shared = batch_flags(records)
-        for application_pk, record in zip(stored_as, records, strict=True):
-            if record["application_id"] in shared:
-                record["flags"] = record["flags"] + shared[record["application_id"]]
-                self.store.save_result(application_pk, run.id, record)
-        counts.seconds = round(time.perf_counter() - started, 2)
-        self.store.finish_run(run.id, counts.as_dict())
-        return records, counts
+    def start(self, batch: Path) -> Run:
+        return self.store.start_run(str(batch.resolve()), self.ruleset.label, self.as_of, self.engine_label)
 
-    def _application(self, run, intake: IntakeApplication, counts: RunCounts) -> tuple[int, dict[str, Any]]:
+    def register(self, run: Run, intake: IntakeApplication, counts: RunCounts) -> tuple[int, list[FileToRead]]:
+        """Store the application and its files; the files whose bytes were never read with this reader."""
         if intake.error:
             counts.errors.append(f"{intake.application_id}：{intake.error}")
         application_pk = self.store.save_application(
             run, intake.application_id, str(intake.source), intake.error,
             [{"path": f.path, "sha256": f.sha256, "kind": f.kind, "size": len(f.data), "error": f.error}
              for f in intake.files])
+        to_read = []
         for item in intake.files:
-            self._read(item, intake.application_id, counts)
+            counts.files += 1
+            if item.error:
+                counts.file_errors += 1
+                counts.errors.append(f"{intake.application_id}/{item.path}：{item.error}")
+                self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "error": item.error})
+            elif self.store.is_read(item.sha256, self.reader_key):
+                counts.files_reused += 1
+                self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "reused": True})
+            else:
+                to_read.append(FileToRead(item.sha256, item.kind, item.data, f"{intake.application_id}/{item.path}"))
+        return application_pk, to_read
+
+    def count_read(self, read: dict[str, Any], counts: RunCounts) -> None:
+        """A file a worker read and stored (`save_outcome`'s summary), in the run's counts."""
+        counts.files_read += 1
+        counts.pages += read["pages"]
+        counts.ocr_pages += read["ocr_pages"]
+        if read["error"]:
+            counts.file_errors += 1
+            counts.errors.append(f"{read['path']}：{read['error']}")
+        self.listener("file", read)
+
+    def judge(self, run: Run, application_pk: int, intake: IntakeApplication, counts: RunCounts) -> dict[str, Any]:
+        """The application's results record from its stored pages: documents, facts, verdicts (stored)."""
         documents: list[DocumentResult] = []
         extractions: list[tuple[str, str, dict[str, Any]]] = []
         read_before: set[tuple[str, int]] = set()  # a file submitted twice is listed twice but counted once
@@ -107,31 +112,20 @@ class BatchProcessor:
             record.error = intake.error  # type: ignore[attr-defined]
         judged = judge(self.ruleset, record.model_dump(mode="json"))
         self.store.save_result(application_pk, run.id, judged)
-        return application_pk, judged
+        counts.applications += 1
+        self.listener("application", {"application_id": intake.application_id})
+        return judged
 
-    def _read(self, item: IntakeFile, application_id: str, counts: RunCounts) -> None:
-        """Read the file's pages unless these bytes were read before (in this run or an earlier one)."""
-        counts.files += 1
-        if item.error:
-            counts.file_errors += 1
-            counts.errors.append(f"{application_id}/{item.path}：{item.error}")
-            self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "error": item.error})
-            return
-        if self.store.is_read(item.sha256, self.reader_key):
-            counts.files_reused += 1
-            self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "reused": True})
-            return
-        read = self.reader(item.kind, item.data)
-        self.store.save_pages(item.sha256, self.reader_key, read.pages, read.error, read.seconds, read.ocr_pages,
-                              read.converted_from)
-        counts.files_read += 1
-        counts.pages += len(read.pages)
-        counts.ocr_pages += read.ocr_pages
-        if read.error:
-            counts.file_errors += 1
-            counts.errors.append(f"{application_id}/{item.path}：{read.error}")
-        self.listener("file", {"path": item.path, "pages": len(read.pages), "ocr_pages": read.ocr_pages,
-                               "error": read.error})
+    def finish(self, run: Run, judged: list[tuple[int, dict[str, Any]]], counts: RunCounts) -> list[dict[str, Any]]:
+        """Flags only the whole batch shows (a photo or a person in two applications), and the run closed."""
+        records = [record for _pk, record in judged]
+        shared = batch_flags(records)
+        for application_pk, record in judged:
+            if record["application_id"] in shared:
+                record["flags"] = record["flags"] + shared[record["application_id"]]
+                self.store.save_result(application_pk, run.id, record)
+        self.store.finish_run(run.id, counts.as_dict())
+        return records
 
     def _documents(self, stored, counts: RunCounts) -> list[tuple[DocumentResult, dict[str, Any] | None]]:
         """The file's documents for results.jsonl with their facts, identifying and extracting what is not yet."""

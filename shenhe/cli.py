@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from datetime import date
@@ -73,25 +74,27 @@ def process(
     db: Annotated[str | None, typer.Option("--db", help="数据库 URL（默认：工作目录下的内嵌数据库 data/shenhe.db）")] = None,
     out: Annotated[Path, typer.Option("--out", help="输出目录，写入 results.jsonl")] = Path("out"),
     ocr_engine: Annotated[str, typer.Option("--ocr-engine", help="OCR 引擎：rapidocr（默认）、tesseract、paddleocr")] = "rapidocr",
+    workers: Annotated[int, typer.Option("--workers", help="并行 OCR 进程数（默认：CPU 核数）")] = 0,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Dask 调度器地址（如 tcp://10.0.0.5:8786），在集群上读取文件")] = None,
 ) -> None:
     """读取批次中的每个申请：识别每个文档、读取每页文字并入库，写出 results.jsonl。"""
     from models.results import write_results
     from pipeline.export import DECISION_NAMES
     from pipeline.intake import application_entries
     from pipeline.ocr import OcrUnavailable, make_engine
-    from pipeline.process import BatchProcessor
 
-    ruleset = _ruleset(rules)
+    _ruleset(rules)  # refused here, with its message, before any work starts
     as_of_day = _check_date(as_of)
     if not batch.is_dir():
         console.print(f"[red]批次目录不存在或不是目录：{batch}[/red]")
         raise typer.Exit(2)
     try:
-        engine = make_engine(ocr_engine)
+        make_engine(ocr_engine)
     except OcrUnavailable as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    store = _open_store(db)
+    _open_store(db).close()  # the store opens (and is migrated) before the flow starts
+    run_batch = _batch_flow(db)
     entries = application_entries(batch)
     with _run_progress() as bar:
         task = bar.add_task("读取申请", total=len(entries), files=0, pages=0, rate="—")
@@ -112,10 +115,9 @@ def process(
                 console.print(f"[{done}/{len(entries)}] {data['application_id']}：累计文件 {tally['files']}，"
                               f"页 {tally['pages']}，{tally['pages'] / elapsed:.1f} 页/秒")
 
-        processor = BatchProcessor(store, ruleset, as_of_day.isoformat(), engine, listener=listen)
-        records, counts = processor(batch)
+        done = run_batch(batch, rules, as_of_day.isoformat(), db, ocr_engine, workers, cluster, listen)
+    records, counts = done.records, done.counts
     write_results(records, out / "results.jsonl")
-    store.close()
     console.print(f"已处理 {counts.applications} 个申请、{counts.files} 个文件、{counts.documents} 个文档；"
                   f"新读取 {counts.files_read} 个文件（{counts.pages} 页，其中 OCR {counts.ocr_pages} 页），"
                   f"沿用已读取 {counts.files_reused} 个；{counts.file_errors} 个文件无法读取；用时 {counts.seconds:.1f} 秒")
@@ -140,8 +142,14 @@ def reevaluate(
     day = _check_date(as_of).isoformat() if as_of else None
     store = _open_store(db)
     started = time.perf_counter()
-    done = reevaluate_stored(store, ruleset, day)
-    store.close()
+    if os.environ.get("PREFECT_API_URL"):  # a Prefect server runs: the run shows in its UI
+        from flows.reevaluate import reevaluate_stored as reevaluate_flow
+
+        store.close()
+        done = reevaluate_flow(rules, day, db)
+    else:  # Prefect's ephemeral API would take longer to start than the work takes
+        done = reevaluate_stored(store, ruleset, day)
+        store.close()
     write_results(done.records, out / "results.jsonl")
     console.print(f"已按 {ruleset.title}（{ruleset.id} {ruleset.version}）重新评估 {len(done.records)} 个申请，"
                   f"用时 {time.perf_counter() - started:.2f} 秒；结论变化 {len(done.changes)} 个。")
@@ -190,6 +198,16 @@ def _open_store(db: str | None):
     except StoreError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+
+
+def _batch_flow(db: str | None):
+    """The batch flow's runner, Prefect set up first for this store's data folder (an embedded default)."""
+    from flows.settings import data_dir_of, embedded_prefect
+
+    embedded_prefect(data_dir_of(db))
+    from flows.batch import run_batch
+
+    return run_batch
 
 
 def _run_progress() -> Progress:

@@ -85,7 +85,9 @@ def test_degrees_normalise(raw, degree):
 
 @pytest.mark.parametrize("raw, title", [("高级工程师", "副高级"), ("工程师", "中级"), ("助理工程师", "初级"),
                                         ("正高级工程师", "高级"), ("教授", "高级"), ("副研究员", "副高级"),
-                                        ("中级经济师", "中级"), ("—", "无")])
+                                        ("中级经济师", "中级"), ("—", "无"),
+                                        # OCR slips on blurred photos (seed-1 2026-CZ022): 副 read as 刷
+                                        ("刷研究员", "副高级"), ("工程帅", "中级")])
 def test_titles_normalise(raw, title):
     assert normalise_title(raw) == title
 
@@ -489,3 +491,16 @@ def test_the_roster_names_who_filed_it_from_its_footer(footer, expected):
                       (footer, (100, 400, 900, 440))])
     facts = extract(DocumentText("名册.jpg", "staff_roster", [page])).facts
     assert facts["roster_org_name"].value == expected
+
+
+def test_an_address_carries_on_past_the_next_columns_wrapped_line():
+    # Boxes as PP-OCR gave them on seed-2 2026-CZ034's flattened phone photo: 国际中心27层20室 sits a
+    # little lower than the 业务范围 column's second line, so rows group them apart.
+    page = _ocr_page([
+        ("业务范围", (128, 606, 263, 640)), ("信息技术咨询服务；软件开发；信息系统集成服务；", (284, 606, 701, 630)),
+        ("住", (744, 605, 783, 642)), ("所", (845, 608, 882, 639)), ("山西省长治市襄垣县太行街285号", (893, 603, 1237, 637)),
+        ("数据处理服务；互联网信息服务。(依法须经批准的", (284, 630, 710, 654)),
+        ("国际中心27层20室", (897, 645, 1092, 677)),
+        ("项目，经相关部门批准后方可开展经营活动)", (284, 656, 645, 680)), ("登记机关", (822, 710, 1040, 752))])
+    facts = extract(DocumentText("法人证书.png", "legal_person_certificate", [page])).facts
+    assert facts["address"].value == "山西省长治市襄垣县太行街285号国际中心27层20室"

@@ -9,9 +9,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from fixtures.render.fonts import pil_font
-from models.pages import bbox_to_source
+from models.pages import PageText, bbox_to_source, page_box_to_source
 from pipeline.ocr import OcrUnavailable, make_engine
 from pipeline.ocr.preprocess import (
+    flatten_sheet,
     reading_order,
     rotate_quarter,
     suppress_red_seals,
@@ -29,6 +30,44 @@ def test_box_on_upright_page_maps_back_to_the_stored_image(turns):
     box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
     height, width = upright.shape
     assert bbox_to_source(box, turns, width, height) == (100, 40, 220, 60)
+
+
+def _photographed_sheet(corners: list[tuple[int, int]], size: tuple[int, int] = (1400, 1000)) -> np.ndarray:
+    """A ruled white sheet (800 × 1100) laid at `corners` on an olive desk, as a phone sees it."""
+    import cv2
+
+    sheet = np.full((1100, 800, 3), 250, np.uint8)
+    for row in range(150, 1000, 60):
+        cv2.line(sheet, (80, row), (720, row), (20, 20, 20), 3)  # table rows: level on the sheet
+    warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [799, 0], [799, 1099], [0, 1099]]), np.float32(corners))
+    desk = np.empty((*size, 3), np.uint8)
+    desk[:] = (60, 110, 100)
+    return cv2.warpPerspective(sheet, warp, (size[1], size[0]), dst=desk, borderMode=cv2.BORDER_TRANSPARENT)
+
+
+def test_a_photographed_sheet_is_flattened_and_its_boxes_map_back_to_the_photo():
+    import cv2
+
+    corners = [(160, 140), (860, 100), (900, 1300), (120, 1240)]  # leaning, one side nearer the lens
+    photo = _photographed_sheet(corners)
+    flat, homography = flatten_sheet(photo)
+    assert homography is not None
+    assert abs(flat.shape[1] / flat.shape[0] - 800 / 1100) < 0.1  # roughly the sheet's proportions (the lens foreshortens)
+    dark_rows = np.nonzero((cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY) < 100).mean(axis=1) > 0.5)[0]
+    assert len(dark_rows) > 0 and np.ptp(dark_rows) > 0.5 * flat.shape[0]  # ruled lines run level, across
+    page = PageText(page_no=1, width=flat.shape[1], height=flat.shape[0], flattened=homography.tolist())
+    x0, y0, x1, y1 = page_box_to_source(page, (0, 0, flat.shape[1], flat.shape[0]))
+    assert abs(x0 - 120) < 15 and abs(y0 - 100) < 15 and abs(x1 - 900) < 15 and abs(y1 - 1300) < 15
+
+
+@pytest.mark.parametrize("corners", [
+    [(0, 0), (999, 0), (999, 1399), (0, 1399)],  # a scan: the paper is the whole image
+    [(0, 300), (999, 300), (999, 1399), (0, 1399)],  # a screenshot's white panel under a coloured bar
+])
+def test_an_image_that_is_not_a_sheet_on_a_desk_is_read_as_it_is(corners):
+    photo = _photographed_sheet(corners)
+    flat, homography = flatten_sheet(photo)
+    assert homography is None and flat is photo
 
 
 def test_reading_order_rows_then_columns_despite_skew():

@@ -16,6 +16,7 @@ from shenhe.cli import app
 from tests.conftest import read_truth
 
 runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("prefect_api")  # `process` runs a Prefect flow
 
 
 @pytest.fixture(scope="module", params=["hubei-yanxuan", "changzhi-shifan"])

@@ -1,4 +1,5 @@
-"""OpenCV clean-up before recognition: red seals out, quarter turns, skew, reading order."""
+"""OpenCV clean-up before recognition: a photographed sheet flattened, red seals out, quarter turns,
+skew, reading order."""
 
 from __future__ import annotations
 
@@ -21,6 +22,74 @@ THROUGH_RED_FILTER = np.clip(np.arange(256) * 255 // SEAL_INK_RED, 0, 255).astyp
 # A translucent watermark (仅供申报使用) prints at 80 %+ of the paper's brightness; text, even faint, darker.
 OVERPRINT_LIGHTER_THAN = 0.8
 PAPER_WINDOW = 31  # px: wider than a watermark's bold stroke, so the window's lightest pixel is paper
+
+
+# A sheet photographed on a desk: found on a copy this many pixels on its longer side, and taken for
+# a sheet when its outline is four corners covering this share of the photo (a scan's sheet is the
+# whole image, and is left as it is).
+SHEET_SEARCH_SIDE = 800
+SHEET_AREA_SHARE = (0.25, 0.9)
+SHEET_FILLS_OUTLINE = 0.95  # the four corners' area against the outline's: a clean quadrilateral
+# The desk shows on every side: each corner this share of the photo's size away from its edges. A
+# screenshot's white panel, or a scan's paper cut off by a shadow, runs to an edge instead.
+SHEET_MARGIN = 0.03
+SHEET_PAPER_LEFT_OUT = 0.01  # of the photo: paper-like pixels outside the corners allowed (noise, a glint)
+
+
+def sheet_corners(bgr: np.ndarray) -> Quad | None:
+    """The corners of a photographed sheet lying on a darker background (top-left, top-right,
+    bottom-right, bottom-left, full-size pixels), or None when the image is not such a photo."""
+    height, width = bgr.shape[:2]
+    scale = SHEET_SEARCH_SIDE / max(height, width)
+    small = cv2.resize(bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    # Paper is bright and colourless; a desk or a cloth is darker or coloured. Brightness less
+    # saturation keeps a sheet's shaded edge on the paper's side.
+    hue_saturation_value = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
+    paperness = cv2.subtract(hue_saturation_value[:, :, 2], hue_saturation_value[:, :, 1])
+    _, paper = cv2.threshold(cv2.GaussianBlur(paperness, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(outline)
+    if not SHEET_AREA_SHARE[0] <= area / (small.shape[0] * small.shape[1]) <= SHEET_AREA_SHARE[1]:
+        return None
+    corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
+    if len(corners) != 4 or not cv2.isContourConvex(corners) or cv2.contourArea(corners) < SHEET_FILLS_OUTLINE * area:
+        return None
+    points = corners.reshape(4, 2).astype(np.float64)
+    margin_x, margin_y = SHEET_MARGIN * small.shape[1], SHEET_MARGIN * small.shape[0]
+    if (points[:, 0].min() < margin_x or points[:, 0].max() > small.shape[1] - margin_x
+            or points[:, 1].min() < margin_y or points[:, 1].max() > small.shape[0] - margin_y):
+        return None
+    outside = np.ones(paper.shape, np.uint8)
+    cv2.fillConvexPoly(outside, corners.reshape(4, 2), 0)
+    if np.count_nonzero(paper[outside > 0]) > SHEET_PAPER_LEFT_OUT * paper.size:
+        return None  # paper outside the corners: they would cut the sheet
+    return _clockwise_from_top_left(points / scale)
+
+
+def _clockwise_from_top_left(points: np.ndarray) -> Quad:
+    by_sum, by_diff = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    return np.array([points[by_sum.argmin()], points[by_diff.argmin()], points[by_sum.argmax()],
+                     points[by_diff.argmax()]])
+
+
+def flatten_sheet(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """A photographed sheet warped flat and upright-rectangular (its rows level again, the desk cut
+    away), with the homography used; the image itself and None when it is not such a photo."""
+    corners = sheet_corners(bgr)
+    if corners is None:
+        return bgr, None
+    top_left, top_right, bottom_right, bottom_left = corners
+    width = round(max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left)))
+    height = round(max(np.linalg.norm(bottom_left - top_left), np.linalg.norm(bottom_right - top_right)))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float64)
+    homography = cv2.getPerspectiveTransform(corners.astype(np.float32), target.astype(np.float32))
+    flat = cv2.warpPerspective(bgr, homography, (width, height), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+    return flat, homography
 
 
 def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -43,15 +45,23 @@ class Store:
         self.engine = engine or make_engine(url)
         migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.Lock()
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction. Writers of one process take turns: a SQLite transaction that read
+        before writing fails at once, rather than waiting, when another connection wrote meanwhile."""
+        with self._write_lock, self.sessions.begin() as session:
+            yield session
 
     # ── batches, runs, applications, files ───────────────────────────────────────────────
 
     def start_run(self, batch_path: str, ruleset: str, as_of: str, ocr_engine: str) -> Run:
         """Record a run over a batch (the batch row is made the first time it is seen)."""
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             batch = session.scalar(select(Batch).where(Batch.path == batch_path))
             if batch is None:
                 batch = Batch(path=batch_path)
@@ -62,7 +72,7 @@ class Store:
         return run
 
     def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             run = session.get(Run, run_id)
             run.finished_at = datetime.now(UTC)
             run.counts = counts
@@ -70,7 +80,7 @@ class Store:
     def save_application(self, run: Run, application_id: str, source: str, error: str | None,
                          files: list[dict[str, Any]]) -> int:
         """Upsert an application and its files as found by this run; returns its key."""
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             app = session.scalar(select(Application).where(Application.batch_id == run.batch_id,
                                                            Application.application_id == application_id))
             if app is None:
@@ -119,7 +129,7 @@ class Store:
                    seconds: float, ocr_pages: int, converted_from: str | None) -> None:
         """Replace the stored pages of one content in a single transaction; the documents found in
         the old pages (type, page range, facts) go with them, so they are found again in the new."""
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             content = session.get(Content, sha256)
             session.execute(delete(Page).where(Page.content_sha256 == sha256))
             files = select(File.id).where(File.sha256 == sha256)
@@ -140,7 +150,7 @@ class Store:
 
     def save_documents(self, file_id: int, documents: list[dict[str, Any]]) -> list[Document]:
         """Replace the documents found in one file; returns them as stored (with ids)."""
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             session.execute(delete(Document).where(Document.file_id == file_id))
             rows = [Document(file_id=file_id, extraction=None, extract_version=None, **item) for item in documents]
             session.add_all(rows)
@@ -148,7 +158,7 @@ class Store:
 
     def save_extraction(self, document_id: int, version: str, extraction: dict[str, Any]) -> None:
         """Store what the extractors read from one document (replacing an older version's)."""
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             document = session.get(Document, document_id)
             document.extraction, document.extract_version = extraction, version
 
@@ -164,7 +174,7 @@ class Store:
                              row.rotation, row.skew_deg)
 
     def put(self, image_sha256: str, engine_key: str, result: OcrResult, engine: str) -> None:
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             if session.get(OcrCacheEntry, (image_sha256, engine_key)) is None:
                 session.add(OcrCacheEntry(image_sha256=image_sha256, engine_key=engine_key, engine=engine,
                                           width=result.width, height=result.height, rotation=result.rotation,
@@ -193,7 +203,7 @@ class Store:
 
     def save_results(self, results: list[tuple[int, int | None, dict[str, Any]]]) -> None:
         """Many (application_pk, run_id, payload) saved as save_result does, in one transaction."""
-        with self.sessions.begin() as session:
+        with self._writing() as session:
             existing = {(application_pk, ruleset, version, as_of): result_id
                         for result_id, application_pk, ruleset, version, as_of in session.execute(
                             select(Result.id, Result.application_pk, Result.ruleset, Result.ruleset_version,
@@ -219,7 +229,7 @@ def page_to_row(sha256: str, page: PageText) -> Page:
                 image_sha256=page.image_sha256, text=page.text,
                 lines=[line.model_dump(mode="json", exclude_none=True) for line in page.lines],
                 tables=page.tables, seconds=page.seconds, error=page.error, image_meta=page.image_meta,
-                seals=[list(box) for box in page.seals], ink=page.ink)
+                seals=[list(box) for box in page.seals], ink=page.ink, flattened=page.flattened)
 
 
 def row_to_page(row: Page) -> PageText:
@@ -227,4 +237,4 @@ def row_to_page(row: Page) -> PageText:
                     engine=row.engine, rotation=row.rotation, skew_deg=row.skew_deg, image_sha256=row.image_sha256,
                     lines=[TextLine.model_validate(line) for line in row.lines], tables=row.tables,
                     seconds=row.seconds, error=row.error, image_meta=row.image_meta,
-                    seals=[tuple(box) for box in row.seals or []], ink=row.ink)
+                    seals=[tuple(box) for box in row.seals or []], ink=row.ink, flattened=row.flattened)

@@ -1,0 +1,97 @@
+"""Stage `pages` in parallel: one file's bytes read into pages wherever a worker runs (a process of
+the local pool, or a Dask worker on another machine), and stored by whoever holds the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.ocr import OcrEngine, OcrResult, engine_key, make_engine
+from pipeline.pages import READER_VERSION, FileRead, PageReader
+from pipeline.store import Store
+
+__all__ = ["FileToRead", "ReadOutcome", "close_store", "read_file", "reader_key", "store_for"]
+
+
+@dataclass(frozen=True)
+class FileToRead:
+    """A file's bytes and what the store knows it by; `path` only names it in messages."""
+
+    sha256: str
+    kind: str
+    data: bytes
+    path: str
+
+
+@dataclass
+class ReadOutcome:
+    """A file's pages, and the OCR results the worker made that the store's cache should keep."""
+
+    sha256: str
+    path: str
+    read: FileRead
+    new_ocr: list[tuple[str, str, OcrResult, str]] = field(default_factory=list)
+
+
+class _LookupCache:
+    """The store's OCR cache as a worker uses it: lookups go to the store, new results are collected
+    for the writer, so a pool worker never writes to a SQLite file the flow is writing."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.new: list[tuple[str, str, OcrResult, str]] = []
+
+    def get(self, image_sha256: str, engine_key: str) -> OcrResult | None:
+        return self.store.get(image_sha256, engine_key)
+
+    def put(self, image_sha256: str, engine_key: str, result: OcrResult, engine: str) -> None:
+        self.new.append((image_sha256, engine_key, result, engine))
+
+
+# One OCR engine and one store connection per worker process, made on its first file.
+_readers: dict[str, PageReader] = {}
+_stores: dict[str, Store] = {}
+
+
+def store_for(db_url: str | None) -> Store:
+    """This process's connection to the store at `db_url` (opened, and migrated, once)."""
+    key = db_url or ""
+    if key not in _stores:
+        _stores[key] = Store(db_url)
+    return _stores[key]
+
+
+def close_store(db_url: str | None) -> None:
+    """Close this process's connection to `db_url` (a SQLite file is then whole, its log merged in)."""
+    store = _stores.pop(db_url or "", None)
+    if store is not None:
+        store.close()
+
+
+def _reader(engine_name: str) -> PageReader:
+    if engine_name not in _readers:
+        _readers[engine_name] = PageReader(lambda: make_engine(engine_name))
+    return _readers[engine_name]
+
+
+def reader_key(engine: OcrEngine) -> str:
+    """What a file's stored pages were read with; a file read with another key is read again."""
+    return f"{READER_VERSION}:{engine_key(engine)}"
+
+
+def read_file(item: FileToRead, engine_name: str, db_url: str | None) -> ReadOutcome:
+    """One file read in this process: pages, errors and timings, never an exception."""
+    reader = _reader(engine_name)
+    cache = _LookupCache(store_for(db_url))
+    reader.cache = cache
+    read = reader(item.kind, item.data)
+    return ReadOutcome(item.sha256, item.path, read, cache.new)
+
+
+def save_outcome(store: Store, key: str, outcome: ReadOutcome) -> dict[str, Any]:
+    """Keep what a worker read (its new OCR results first, then the pages); what the run counts of it."""
+    for image_sha256, engine, result, label in outcome.new_ocr:
+        store.put(image_sha256, engine, result, label)
+    read = outcome.read
+    store.save_pages(outcome.sha256, key, read.pages, read.error, read.seconds, read.ocr_pages, read.converted_from)
+    return {"path": outcome.path, "pages": len(read.pages), "ocr_pages": read.ocr_pages, "error": read.error}
