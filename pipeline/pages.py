@@ -36,7 +36,7 @@ from pipeline.textlayer import (
 
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-12"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-14"  # bump when what a page yields changes, so stored pages are read again
 # Seals and the ink map cost a few per cent of a page's OCR each, so they are only made for pages
 # whose text asks for them: a declaration, whose seal is its point; a table of people, whose ticks
 # OCR may not read (and whose seal must not be taken for one).
