@@ -83,7 +83,7 @@ def builtin_rulesets() -> list[RuleSet]:
 def load_ruleset(name: str) -> RuleSet:
     """A built-in rule set by id (its newest version) or `id@version`, or a rule file by path."""
     path = Path(name)
-    if path.suffix == ".toml" or path.exists():
+    if path.suffix == ".toml" or path.is_file():  # a folder named like a rule set (a batch's) is not one
         return read_ruleset_file(path)
     wanted, _, version = name.partition("@")
     matching = [r for r in builtin_rulesets() if r.id == wanted and (not version or r.version == version)]

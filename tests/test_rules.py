@@ -104,3 +104,9 @@ def test_rules_commands_list_show_and_diff(tmp_path):
     assert diffed.exit_code == 0 and "operating_years" in diffed.output and "params.years" in diffed.output
     unknown = runner.invoke(app, ["rules", "show", "nanjing"])
     assert unknown.exit_code == 2 and "未知的规则集" in unknown.output
+
+
+def test_a_folder_named_like_a_rule_set_does_not_hide_the_built_in_one(tmp_path, monkeypatch):
+    (tmp_path / "hubei-yanxuan").mkdir()  # fixtures put each rule set's batch in a folder of that name
+    monkeypatch.chdir(tmp_path)
+    assert load_ruleset("hubei-yanxuan").id == "hubei-yanxuan"
