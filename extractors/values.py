@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-import cn2an
 from stdnum.cn import uscc
 
 __all__ = [
@@ -93,6 +92,8 @@ def whole(amount: float) -> int | float:
 
 def cn_number(text: str) -> float | None:
     """A Chinese numeral (小写 or 大写, 两, 萬) as a number, or None."""
+    import cn2an  # here: its import costs 0.2 s that re-evaluation, which never parses numerals, would pay
+
     try:
         value = cn2an.cn2an(text.translate(CN_VARIANTS), "smart")
     except (ValueError, KeyError, IndexError, TypeError):

@@ -7,7 +7,6 @@ import math
 from functools import lru_cache
 from typing import Literal
 
-import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
@@ -78,6 +77,8 @@ class PageText(BaseModel):
 @lru_cache(maxsize=8)
 def _ink_cells(ink: str) -> np.ndarray:
     """An ink map decoded (a roster asks for one cell per row, so the page's map is kept a while)."""
+    import cv2  # here: OpenCV's import is most of this module's, and the rules never decode an ink map
+
     return cv2.imdecode(np.frombuffer(base64.b64decode(ink), np.uint8), cv2.IMREAD_GRAYSCALE)
 
 

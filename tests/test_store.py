@@ -117,3 +117,14 @@ def test_ocr_cache_keeps_one_entry_per_image_and_engine(store):
 def test_urls_are_normalised():
     assert normalise_url("postgresql://u@h:5432/db") == "postgresql+psycopg://u@h:5432/db"
     assert normalise_url("some/dir/s.db") == "sqlite:///some/dir/s.db"
+
+
+def test_the_schema_head_the_store_checks_is_the_newest_migration(tmp_path):
+    from pipeline.store.database import MIGRATIONS, SCHEMA_HEAD, schema_revision
+
+    newest = max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    assert newest == SCHEMA_HEAD
+    Store(f"sqlite:///{tmp_path}/s.db").close()  # a new database: migrated by Alembic
+    store = Store(f"sqlite:///{tmp_path}/s.db")  # at the head already: opened without Alembic
+    assert schema_revision(store.engine) == SCHEMA_HEAD
+    store.close()
