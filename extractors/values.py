@@ -27,10 +27,13 @@ CN_NUMBER = f"[{CN_DIGITS}{CN_UNITS}]+(?:点[{CN_DIGITS}]+)?"
 CN_VARIANTS = str.maketrans({"萬": "万", "億": "亿", "貳": "贰", "參": "叁", "陸": "陆", "〇": "零", "圆": "元"})
 
 
+SPACES = re.compile(r"\s+")
+
+
 def clean(text: str) -> str:
     """Full-width forms folded (NFKC), ideographic spaces as spaces, runs of spaces single."""
     folded = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
-    return re.sub(r"\s+", " ", folded).strip()
+    return SPACES.sub(" ", folded).strip()
 
 
 def compact(text: str) -> str:

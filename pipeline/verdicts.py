@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -92,7 +93,12 @@ class Verdicts:
 # ---------------------------------------------------------------- small helpers
 
 def _folded_name(text: Any) -> str:
-    return compact(str(text)).replace("【", "(").replace("】", ")")
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=4096)  # the same few names are compared many times per application
+def _fold(text: str) -> str:
+    return compact(text).replace("【", "(").replace("】", ")")
 
 
 def same_name(a: Any, b: Any) -> bool:
