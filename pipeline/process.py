@@ -113,7 +113,7 @@ class BatchProcessor:
         judged = judge(self.ruleset, record.model_dump(mode="json"))
         self.store.save_result(application_pk, run.id, judged)
         counts.applications += 1
-        self.listener("application", {"application_id": intake.application_id})
+        self.listener("application", {"application_id": intake.application_id, "documents": len(documents)})
         return judged
 
     def finish(self, run: Run, judged: list[tuple[int, dict[str, Any]]], counts: RunCounts) -> list[dict[str, Any]]:

@@ -97,9 +97,9 @@ def process(
     run_batch = _batch_flow(db)
     entries = application_entries(batch)
     with _run_progress() as bar:
-        task = bar.add_task("读取申请", total=len(entries), files=0, pages=0, rate="—")
+        task = bar.add_task("读取申请", total=len(entries), files=0, documents=0, pages=0, rate="—")
         started = time.perf_counter()
-        tally = {"files": 0, "pages": 0}
+        tally = {"files": 0, "documents": 0, "pages": 0}
 
         def listen(event: str, data: dict) -> None:
             if event == "file":
@@ -108,11 +108,14 @@ def process(
                 if data.get("error"):
                     bar.console.print(f"[yellow]{data['path']}：{data['error']}[/yellow]")
             elapsed = max(time.perf_counter() - started, 1e-6)
-            bar.update(task, advance=1 if event == "application" else 0, files=tally["files"], pages=tally["pages"],
+            if event == "application":
+                tally["documents"] += data.get("documents", 0)
+            bar.update(task, advance=1 if event == "application" else 0, files=tally["files"],
+                       documents=tally["documents"], pages=tally["pages"],
                        rate=f"{tally['pages'] / elapsed:.1f}")
             if event == "application" and not console.is_terminal:  # a log file gets one line per application
                 done = int(bar.tasks[0].completed)
-                console.print(f"[{done}/{len(entries)}] {data['application_id']}：累计文件 {tally['files']}，"
+                console.print(f"[{done}/{len(entries)}] {data['application_id']}：累计文件 {tally['files']}，文档 {tally['documents']}，"
                               f"页 {tally['pages']}，{tally['pages'] / elapsed:.1f} 页/秒")
 
         done = run_batch(batch, rules, as_of_day.isoformat(), db, ocr_engine, workers, cluster, listen)
@@ -212,7 +215,8 @@ def _batch_flow(db: str | None):
 
 def _run_progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("文件 {task.fields[files]}"), TextColumn("页 {task.fields[pages]}"),
+                    TextColumn("文件 {task.fields[files]}"), TextColumn("文档 {task.fields[documents]}"),
+                    TextColumn("页 {task.fields[pages]}"),
                     TextColumn("{task.fields[rate]} 页/秒"), TimeElapsedColumn(), TimeRemainingColumn(), console=console)
 
 
