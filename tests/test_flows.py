@@ -62,7 +62,7 @@ def _read_at(db: Path) -> dict[str, str]:
 def test_killed_at_random_moments_and_run_again_it_ends_as_an_uninterrupted_run(tiny_batch, clean_run, prefect_api,
                                                                                 tmp_path):
     db, out = tmp_path / "s.db", tmp_path / "out"
-    moments = random.Random(7).sample(range(4, 40), 3)  # seconds after start: start-up, reading, judging
+    moments = random.Random(7).sample(range(4, 40), 5)  # seconds after start: start-up, reading, judging
     for moment in moments:
         process = subprocess.Popen(_command(*tiny_batch, db, out), env=_env(prefect_api),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
