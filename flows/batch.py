@@ -20,9 +20,17 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from models.store import Run
 from pipeline.intake import IntakeApplication, read_batch
-from pipeline.ocr import engine_label, make_engine
+from pipeline.ocr import engine_label
 from pipeline.process import BatchProcessor, Listener, RunCounts
-from pipeline.reading import FileToRead, close_store, read_file, reader_key, save_outcome, store_for
+from pipeline.reading import (
+    FileToRead,
+    close_store,
+    engine_for,
+    read_file,
+    reader_key,
+    save_outcome,
+    store_for,
+)
 from rules import load_ruleset
 
 __all__ = ["BatchRun", "process_batch", "run_batch"]
@@ -70,7 +78,7 @@ def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str,
            cluster: str | None) -> BatchRun:
     global _local_pool
     started = time.perf_counter()
-    engine = make_engine(ocr_engine)
+    engine = engine_for(ocr_engine)
     store = store_for(db)
     key = reader_key(engine)
     processor = BatchProcessor(store, load_ruleset(rules), as_of, key, engine_label(engine), _listener)

@@ -10,7 +10,7 @@ from pipeline.ocr import OcrEngine, OcrResult, engine_key, make_engine
 from pipeline.pages import READER_VERSION, FileRead, PageReader
 from pipeline.store import Store
 
-__all__ = ["FileToRead", "ReadOutcome", "close_store", "read_file", "reader_key", "store_for"]
+__all__ = ["FileToRead", "ReadOutcome", "close_store", "engine_for", "read_file", "reader_key", "store_for"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class _LookupCache:
 
 
 # One OCR engine and one store connection per worker process, made on its first file.
-_readers: dict[str, PageReader] = {}
+_engines: dict[str, OcrEngine] = {}
 _stores: dict[str, Store] = {}
 
 
@@ -68,10 +68,11 @@ def close_store(db_url: str | None) -> None:
         store.close()
 
 
-def _reader(engine_name: str) -> PageReader:
-    if engine_name not in _readers:
-        _readers[engine_name] = PageReader(lambda: make_engine(engine_name))
-    return _readers[engine_name]
+def engine_for(engine_name: str) -> OcrEngine:
+    """This process's OCR engine of that name (made once)."""
+    if engine_name not in _engines:
+        _engines[engine_name] = make_engine(engine_name)
+    return _engines[engine_name]
 
 
 def reader_key(engine: OcrEngine) -> str:
@@ -81,10 +82,8 @@ def reader_key(engine: OcrEngine) -> str:
 
 def read_file(item: FileToRead, engine_name: str, db_url: str | None) -> ReadOutcome:
     """One file read in this process: pages, errors and timings, never an exception."""
-    reader = _reader(engine_name)
-    cache = _LookupCache(store_for(db_url))
-    reader.cache = cache
-    read = reader(item.kind, item.data)
+    cache = _LookupCache(store_for(db_url))  # a reader per file: a Dask worker may read in several threads
+    read = PageReader(lambda: engine_for(engine_name), cache=cache)(item.kind, item.data)
     return ReadOutcome(item.sha256, item.path, read, cache.new)
 
 

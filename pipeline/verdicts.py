@@ -451,7 +451,8 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
             source = app.facts.get(STAFF_FACT.get(key, fact_key)) or {}
             confidence = source.get("confidence")
             mismatch = {"key": key, "claimed": claimed, "extracted": value, "confidence": confidence}
-            weakest = min(confidence or 1.0, app.claims[key].get("confidence") or 1.0)
+            claimed_confidence = app.claims[key].get("confidence")
+            weakest = min(1.0 if confidence is None else confidence, 1.0 if claimed_confidence is None else claimed_confidence)
             doubtful = weakest < floor or (weakest < 1.0 and key in NAME_KEYS and one_character_apart(claimed, value))
             (unsure if doubtful else sure).append(mismatch)
     return sure, unsure

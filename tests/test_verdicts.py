@@ -234,6 +234,13 @@ def test_names_one_character_apart_are_unsure_only_when_ocr_read_them():
     assert [m["key"] for m in sure] == ["org_name"] and unsure == []
 
 
+def test_a_claim_read_at_no_confidence_at_all_is_an_unsure_mismatch():
+    claims = good_claims(premises_area_m2=150)
+    claims["premises_area_m2"]["confidence"] = 0.0  # zero is a reading, not a missing confidence
+    sure, unsure = find_mismatches(HUBEI, Application(AS_OF, good_facts(premises_area_m2=120.0), claims, ALL_DOCUMENTS))
+    assert sure == [] and [m["key"] for m in unsure] == ["premises_area_m2"]
+
+
 def test_papers_naming_the_applicant_otherwise_than_its_licence_are_listed():
     premises = [{"kind": "lease", "holder": "王明", "area_m2": 120.0, "path": "租赁合同.pdf"},
                 {"kind": "property", "holder": NAME.replace("（", "("), "area_m2": 90.0, "path": "产权证.jpg"}]

@@ -8,7 +8,8 @@ import orjson
 from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SCHEMA_HEAD = "0004"  # the newest migration's revision (a test keeps the two equal)
+# The newest migration's revision, from the scripts' names (0004_page_flattened.py → 0004).
+SCHEMA_HEAD = max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 DEFAULT_DB_PATH = Path("data") / "shenhe.db"
 
 
