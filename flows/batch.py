@@ -7,6 +7,7 @@ files themselves and write to the (PostgreSQL) store."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections import deque
@@ -18,6 +19,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from models.results import write_results
 from models.store import Run
 from pipeline.intake import IntakeApplication, read_batch
 from pipeline.ocr import engine_label
@@ -33,7 +35,7 @@ from pipeline.reading import (
 )
 from rules import load_ruleset
 
-__all__ = ["BatchRun", "process_batch", "run_batch"]
+__all__ = ["BatchRun", "pool_batch", "process_batch", "run_batch"]
 
 # The local process pool, while a flow on this machine runs; Dask workers have none and read inline.
 _local_pool: ProcessPoolExecutor | None = None
@@ -61,9 +63,13 @@ read_files = task(name="read-files")(read_and_store)
 
 
 def read_batch_into_store(batch: str, rules: str, as_of: str, db: str | None = None, ocr_engine: str = "rapidocr",
-                          workers: int = 0, cluster: str | None = None) -> BatchRun:
-    """Every application of the batch read, stored and judged (see the module's docstring)."""
-    return _drive(Path(batch), rules, as_of, db, ocr_engine, workers or default_workers(), cluster)
+                          workers: int = 0, cluster: str | None = None, out: str | None = None) -> BatchRun:
+    """Every application of the batch read, stored and judged (see the module's docstring); with `out`,
+    its results.jsonl written there."""
+    done = _drive(Path(batch), rules, as_of, db, ocr_engine, workers or default_workers(), cluster)
+    if out is not None:
+        write_results(done.records, Path(out) / "results.jsonl")
+    return done
 
 
 # As with read_files: Prefect sends the flow's context to Dask workers, and a reference pickles cleanly.
@@ -72,6 +78,14 @@ process_batch = flow(name="shenhe-process-batch", validate_parameters=False)(rea
 
 def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
+
+
+def cluster_threads(address: str) -> int:
+    """How many files the Dask cluster at `address` reads at once (its workers' threads)."""
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        return max(1, sum(client.nthreads().values()))
 
 
 def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str, workers: int,
@@ -85,7 +99,11 @@ def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str,
     run = processor.start(batch)
     counts = RunCounts()
     if cluster is None:
-        _local_pool = ProcessPoolExecutor(workers)
+        # Spawned, not forked: a worker starts clean instead of copying this process (its threads, and
+        # its memory counted again in every worker's RSS), and holds only what reading needs.
+        _local_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    else:
+        workers = cluster_threads(cluster)
     try:
         judged = _read_and_judge(processor, run, batch, counts, ocr_engine, db, key, in_flight=2 * workers)
         counts.seconds = round(time.perf_counter() - started, 2)
@@ -151,7 +169,8 @@ _listener: Listener = lambda _event, _data: None  # noqa: E731 — set by run_ba
 
 
 def run_batch(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str = "rapidocr",
-              workers: int = 0, cluster: str | None = None, listener: Listener | None = None) -> BatchRun:
+              workers: int = 0, cluster: str | None = None, listener: Listener | None = None,
+              out: Path | None = None) -> BatchRun:
     """Run the batch flow, on the Dask cluster at `cluster` if given, with `listener` told of progress."""
     global _listener
     _listener = listener or (lambda _event, _data: None)
@@ -163,7 +182,18 @@ def run_batch(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: s
         runner = ThreadPoolTaskRunner(max_workers=2 * (workers or default_workers()))
     flow_to_run = process_batch.with_options(task_runner=runner)
     try:
-        return flow_to_run(str(batch), rules, as_of, db, ocr_engine, workers, cluster)
+        return flow_to_run(str(batch), rules, as_of, db, ocr_engine, workers, cluster, str(out) if out else None)
     finally:
         _listener = lambda _event, _data: None  # noqa: E731
 
+
+
+def run_batch_for_worker(batch: str, rules: str, as_of: str, out: str, db: str | None = None,
+                         ocr_engine: str = "rapidocr", workers: int = 0, cluster: str | None = None) -> dict[str, Any]:
+    """The batch flow as a work pool's worker starts it: the same flow, run as a subflow on the task
+    runner its parameters ask for (Dask with `cluster`); the run's counts."""
+    done = run_batch(Path(batch), rules, as_of, db, ocr_engine, workers, cluster, out=Path(out))
+    return done.counts.as_dict()
+
+
+pool_batch = flow(name="shenhe-pool-batch", validate_parameters=False)(run_batch_for_worker)

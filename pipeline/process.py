@@ -7,19 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors import EXTRACT_VERSION, DocumentText, extract
+from extractors import EXTRACT_VERSION
 from models.pages import PageText
 from models.results import ApplicationResult, DocumentResult
 from models.rules import RuleSet
 from models.store import Run
+from pipeline.documents import IDENTIFY_VERSION, extraction_of, identified_rows
 from pipeline.facts import merge_extractions
-from pipeline.identify import Identifier
 from pipeline.intake import IntakeApplication
 from pipeline.reading import FileToRead
 from pipeline.store import Store
 from pipeline.verdicts import batch_flags, judge
-
-IDENTIFY_VERSION = "identify-2"
 
 
 @dataclass
@@ -55,7 +53,9 @@ class BatchProcessor:
         self.as_of = as_of
         self.reader_key = reader_key
         self.engine_label = engine_label
-        self.identify = Identifier()
+        # A file's documents and facts as its worker found them, by (sha256, path in the application),
+        # until the application they belong to is judged.
+        self.found: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.listener = listener or (lambda _event, _data: None)
 
     def start(self, batch: Path) -> Run:
@@ -80,7 +80,7 @@ class BatchProcessor:
                 counts.files_reused += 1
                 self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "reused": True})
             else:
-                to_read.append(FileToRead(item.sha256, item.kind, item.data, f"{intake.application_id}/{item.path}"))
+                to_read.append(FileToRead(item.sha256, item.kind, item.data, f"{intake.application_id}/{item.path}", item.path))
         return application_pk, to_read
 
     def count_read(self, read: dict[str, Any], counts: RunCounts) -> None:
@@ -88,6 +88,8 @@ class BatchProcessor:
         counts.files_read += 1
         counts.pages += read["pages"]
         counts.ocr_pages += read["ocr_pages"]
+        if read.get("documents") is not None:
+            self.found[(read["sha256"], read["name"])] = read["documents"]
         if read["error"]:
             counts.file_errors += 1
             counts.errors.append(f"{read['path']}：{read['error']}")
@@ -137,11 +139,10 @@ class BatchProcessor:
         found = stored.documents
         pages: list[PageText] | None = None
         if not found or any(d.identify_version != IDENTIFY_VERSION for d in found):
-            pages = self.store.pages(stored.sha256)
-            identified = self.identify(stored.path, content.kind, pages)
-            rows = [{"page_start": d.page_start, "page_end": d.page_end, "doc_type": d.doc_type,
-                     "confidence": d.confidence, "clues": d.clues, "identify_version": IDENTIFY_VERSION}
-                    for d in identified]
+            rows = self.found.pop((stored.sha256, stored.path), None)
+            if rows is None:
+                pages = self.store.pages(stored.sha256)
+                rows = identified_rows(stored.path, content.kind, pages)
             found = self.store.save_documents(stored.id, rows)
         counts.documents += len(found)
         results = []
@@ -149,8 +150,7 @@ class BatchProcessor:
             extraction = document.extraction
             if document.extract_version != EXTRACT_VERSION:
                 pages = pages if pages is not None else self.store.pages(stored.sha256)
-                text = DocumentText(stored.path, document.doc_type, pages[document.page_start - 1:document.page_end])
-                extraction = extract(text).model_dump(mode="json")
+                extraction = extraction_of(stored.path, document.doc_type, pages[document.page_start - 1:document.page_end])
                 self.store.save_extraction(document.id, EXTRACT_VERSION, extraction)
             results.append((DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=document.doc_type,
                                            pages=document.page_end - document.page_start + 1, status="ok", error=None,

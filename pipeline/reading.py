@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.documents import documents_with_facts
 from pipeline.ocr import OcrEngine, OcrResult, engine_key, make_engine
 from pipeline.pages import READER_VERSION, FileRead, PageReader
-from pipeline.store import Store
+from pipeline.store import Store, page_to_row, row_to_page
 
 __all__ = ["FileToRead", "ReadOutcome", "close_store", "engine_for", "read_file", "reader_key", "store_for"]
 
@@ -21,6 +22,7 @@ class FileToRead:
     kind: str
     data: bytes
     path: str
+    name: str = ""  # its path within the application, which identification reads; "" leaves that to the flow
 
 
 @dataclass
@@ -31,6 +33,8 @@ class ReadOutcome:
     path: str
     read: FileRead
     new_ocr: list[tuple[str, str, OcrResult, str]] = field(default_factory=list)
+    name: str = ""
+    documents: list[dict[str, Any]] | None = None  # pipeline.documents.documents_with_facts, when found
 
 
 class _LookupCache:
@@ -84,7 +88,13 @@ def read_file(item: FileToRead, engine_name: str, db_url: str | None) -> ReadOut
     """One file read in this process: pages, errors and timings, never an exception."""
     cache = _LookupCache(store_for(db_url))  # a reader per file: a Dask worker may read in several threads
     read = PageReader(lambda: engine_for(engine_name), cache=cache)(item.kind, item.data)
-    return ReadOutcome(item.sha256, item.path, read, cache.new)
+    documents = None
+    if item.name and not read.error:
+        # The facts are read from the pages as the store will give them back, so a file whose documents
+        # the flow finds again later (after a kill) gets the very same facts.
+        stored = [row_to_page(page_to_row(item.sha256, page)) for page in read.pages]
+        documents = documents_with_facts(item.name, item.kind, stored)
+    return ReadOutcome(item.sha256, item.path, read, cache.new, item.name, documents)
 
 
 def save_outcome(store: Store, key: str, outcome: ReadOutcome) -> dict[str, Any]:
@@ -93,4 +103,5 @@ def save_outcome(store: Store, key: str, outcome: ReadOutcome) -> dict[str, Any]
         store.put(image_sha256, engine, result, label)
     read = outcome.read
     store.save_pages(outcome.sha256, key, read.pages, read.error, read.seconds, read.ocr_pages, read.converted_from)
-    return {"path": outcome.path, "pages": len(read.pages), "ocr_pages": read.ocr_pages, "error": read.error}
+    return {"path": outcome.path, "pages": len(read.pages), "ocr_pages": read.ocr_pages, "error": read.error,
+            "sha256": outcome.sha256, "name": outcome.name, "documents": outcome.documents}

@@ -78,7 +78,6 @@ def process(
     cluster: Annotated[str | None, typer.Option("--cluster", help="Dask 调度器地址（如 tcp://10.0.0.5:8786），在集群上读取文件")] = None,
 ) -> None:
     """读取批次中的每个申请：识别每个文档、读取每页文字并入库，写出 results.jsonl。"""
-    from models.results import write_results
     from pipeline.export import DECISION_NAMES
     from pipeline.intake import application_entries
     from pipeline.ocr import OcrUnavailable, make_engine
@@ -88,39 +87,29 @@ def process(
     if not batch.is_dir():
         console.print(f"[red]批次目录不存在或不是目录：{batch}[/red]")
         raise typer.Exit(2)
+    server = _start_prefect(db)
     try:
-        make_engine(ocr_engine)
-    except OcrUnavailable as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    _open_store(db).close()  # the store opens (and is migrated) before the flow starts
-    run_batch = _batch_flow(db)
-    entries = application_entries(batch)
-    with _run_progress() as bar:
-        task = bar.add_task("读取申请", total=len(entries), files=0, documents=0, pages=0, rate="—")
-        started = time.perf_counter()
-        tally = {"files": 0, "documents": 0, "pages": 0}
+        try:
+            make_engine(ocr_engine)
+        except OcrUnavailable as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        _open_store(db).close()  # the store opens (and is migrated) before the flow starts
+        entries = application_entries(batch)
+        from flows.batch import run_batch  # Prefect's import, while its API starts
 
-        def listen(event: str, data: dict) -> None:
-            if event == "file":
-                tally["files"] += 1
-                tally["pages"] += data.get("pages", 0)
-                if data.get("error"):
-                    bar.console.print(f"[yellow]{data['path']}：{data['error']}[/yellow]")
-            elapsed = max(time.perf_counter() - started, 1e-6)
-            if event == "application":
-                tally["documents"] += data.get("documents", 0)
-            bar.update(task, advance=1 if event == "application" else 0, files=tally["files"],
-                       documents=tally["documents"], pages=tally["pages"],
-                       rate=f"{tally['pages'] / elapsed:.1f}")
-            if event == "application" and not console.is_terminal:  # a log file gets one line per application
-                done = int(bar.tasks[0].completed)
-                console.print(f"[{done}/{len(entries)}] {data['application_id']}：累计文件 {tally['files']}，文档 {tally['documents']}，"
-                              f"页 {tally['pages']}，{tally['pages'] / elapsed:.1f} 页/秒")
+        if server is not None:
+            try:
+                server.wait_ready()
+            except RuntimeError as exc:
+                console.print(f"[red]{exc}[/red]")
+                raise typer.Exit(2) from None
 
-        done = run_batch(batch, rules, as_of_day.isoformat(), db, ocr_engine, workers, cluster, listen)
+        done = _run_with_progress(run_batch, batch, entries, rules, as_of_day.isoformat(), db, ocr_engine, workers, cluster, out)
+    finally:
+        if server is not None:
+            server.stop()
     records, counts = done.records, done.counts
-    write_results(records, out / "results.jsonl")
     console.print(f"已处理 {counts.applications} 个申请、{counts.files} 个文件、{counts.documents} 个文档；"
                   f"新读取 {counts.files_read} 个文件（{counts.pages} 页，其中 OCR {counts.ocr_pages} 页），"
                   f"沿用已读取 {counts.files_reused} 个；{counts.file_errors} 个文件无法读取；用时 {counts.seconds:.1f} 秒")
@@ -185,6 +174,29 @@ def export(
     console.print(f"已导出 {count} 个申请的结果：{out}")
 
 
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池名称（不存在时创建，类型 process）")],
+    name: Annotated[str, typer.Option("--name", help="部署名称")] = "shenhe",
+) -> None:
+    """把批处理流程部署到 Prefect 工作池：装有 shenhe 并运行 `prefect worker start --pool 工作池` 的机器都可以执行批次。"""
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("[red]请先设置 PREFECT_API_URL，指向各台机器共用的 Prefect 服务器（如 http://10.0.0.5:4200/api）[/red]")
+        raise typer.Exit(2)
+    from flows.deploy import deploy_batch_flow
+
+    try:
+        done = deploy_batch_flow(pool, name)
+    except Exception as exc:  # the server's refusal, worded by Prefect: shown, not a traceback
+        console.print(f"[red]部署失败：{type(exc).__name__}：{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"工作池 {pool}{'（新建）' if done.pool_created else ''}；部署 {done.full_name}（{done.deployment_id}）")
+    console.print(f"在每台执行批次的机器上：prefect worker start --pool {pool}")
+    console.print(f"提交一个批次：prefect deployment run '{done.full_name}' --params "
+                  "'{\"batch\": \"/srv/2026/batch\", \"rules\": \"hubei-yanxuan\", \"as_of\": \"2026-06-30\", "
+                  "\"out\": \"/srv/2026/out\", \"db\": \"postgresql://…\", \"cluster\": \"tcp://…:8786\"}'")
+
+
 def _check_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -203,14 +215,39 @@ def _open_store(db: str | None):
         raise typer.Exit(2) from None
 
 
-def _batch_flow(db: str | None):
-    """The batch flow's runner, Prefect set up first for this store's data folder (an embedded default)."""
-    from flows.settings import data_dir_of, embedded_prefect
+def _start_prefect(db: str | None):
+    """Prefect set up for this store's data folder (an embedded default), its API starting already."""
+    from flows.settings import data_dir_of, start_embedded_server
 
-    embedded_prefect(data_dir_of(db))
-    from flows.batch import run_batch
+    return start_embedded_server(data_dir_of(db))
 
-    return run_batch
+
+def _run_with_progress(run_batch, batch: Path, entries: list[Path], rules: str, as_of: str, db: str | None,
+                       ocr_engine: str, workers: int, cluster: str | None, out: Path):
+    """The batch flow run under a progress bar (applications, files, documents, pages, pages/s, ETA)."""
+    with _run_progress() as bar:
+        task = bar.add_task("读取申请", total=len(entries), files=0, documents=0, pages=0, rate="—")
+        started = time.perf_counter()
+        tally = {"files": 0, "documents": 0, "pages": 0}
+
+        def listen(event: str, data: dict) -> None:
+            if event == "file":
+                tally["files"] += 1
+                tally["pages"] += data.get("pages", 0)
+                if data.get("error"):
+                    bar.console.print(f"[yellow]{data['path']}：{data['error']}[/yellow]")
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            if event == "application":
+                tally["documents"] += data.get("documents", 0)
+            bar.update(task, advance=1 if event == "application" else 0, files=tally["files"],
+                       documents=tally["documents"], pages=tally["pages"],
+                       rate=f"{tally['pages'] / elapsed:.1f}")
+            if event == "application" and not console.is_terminal:  # a log file gets one line per application
+                done = int(bar.tasks[0].completed)
+                console.print(f"[{done}/{len(entries)}] {data['application_id']}：累计文件 {tally['files']}，文档 {tally['documents']}，"
+                              f"页 {tally['pages']}，{tally['pages'] / elapsed:.1f} 页/秒")
+
+        return run_batch(batch, rules, as_of, db, ocr_engine, workers, cluster, listen, out)
 
 
 def _run_progress() -> Progress:
@@ -292,9 +329,10 @@ def fixtures_generate(
     seed: Annotated[int, typer.Option("--seed", help="随机种子：同一种子生成的文件逐字节相同")] = 1,
     ruleset: Annotated[list[str] | None, typer.Option("--ruleset", help="只生成这些规则集（可重复）")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="评审基准日（默认按规则集）")] = None,
+    mix: Annotated[str, typer.Option("--mix", help="材料构成：varied（每个文档随机格式，退化最多）或 year（一年的真实构成：三分之一申请全部扫描，其余为原生电子文件）")] = "varied",
 ) -> None:
     """生成申报批次（batch/）、真值（truth.jsonl）和说明（batch.json）。"""
-    from fixtures.generate import generate_batch
+    from fixtures.generate import MIXES, generate_batch
     from fixtures.render.fonts import FontsMissing
 
     chosen = ruleset or list(FIXTURE_RULESETS)
@@ -302,12 +340,16 @@ def fixtures_generate(
         if name not in FIXTURE_RULESETS:
             console.print(f"[red]未知的规则集：{name}[/red]")
             raise typer.Exit(2)
+    if mix not in MIXES:
+        console.print(f"[red]未知的材料构成：{mix}（可选：{'、'.join(MIXES)}）[/red]")
+        raise typer.Exit(2)
     day = date.fromisoformat(as_of) if as_of else None
     with _progress() as bar:
         for name in chosen:
             task = bar.add_task(f"生成 {name}", total=count)
             try:
-                paths = generate_batch(out / name, name, count, seed, day, progress=lambda done, _total, t=task: bar.update(t, completed=done))
+                paths = generate_batch(out / name, name, count, seed, day, mix=mix,
+                                       progress=lambda done, _total, t=task: bar.update(t, completed=done))
             except (FontsMissing, FileExistsError) as exc:
                 console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(2) from None

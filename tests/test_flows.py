@@ -1,5 +1,6 @@
 """The batch flow: killed at any moment and run again it ends as an uninterrupted run, reading nothing
-twice; on a Dask cluster with PostgreSQL stores it gives the embedded run's results."""
+twice; on a Dask cluster with PostgreSQL stores, started by the CLI or by a work pool's worker, it gives
+the embedded run's results."""
 
 from __future__ import annotations
 
@@ -148,20 +149,40 @@ def _wait_for_health(url: str, server: subprocess.Popen) -> None:
     raise TimeoutError("Prefect 服务器 180 秒内未就绪")
 
 
-def test_a_dask_cluster_and_postgresql_give_the_embedded_runs_results(tiny_batch, clean_run, prefect_server_on_postgres,
-                                                                      monkeypatch, tmp_path):
+def test_a_dask_cluster_and_postgresql_give_the_embedded_runs_results_directly_and_from_a_work_pool(
+        tiny_batch, clean_run, prefect_server_on_postgres, tmp_path):
     from distributed import LocalCluster
 
-    store = _database("shenhe_test_store")
-    monkeypatch.setenv("PREFECT_API_URL", prefect_server_on_postgres)  # the workers report their task runs there
+    env = os.environ | {"PREFECT_API_URL": prefect_server_on_postgres, "PREFECT_HOME": str(tmp_path / "prefect"),
+                        "PREFECT_WORKER_QUERY_SECONDS": "2"}
+    bin_dir = Path(sys.executable).parent
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         # The run is a process of its own, as on an engineer's machine, talking to the server and the cluster.
-        done = subprocess.run([str(Path(sys.executable).with_name("shenhe")), "process", str(tiny_batch[0]),
-                               "--rules", RULESET, "--as-of", tiny_batch[1], "--db", store, "--out", str(tmp_path),
-                               "--cluster", cluster.scheduler_address],
-                              env=os.environ | {"PREFECT_API_URL": prefect_server_on_postgres},
-                              capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout + done.stderr
-    output = done.stdout.replace("\n", "")
-    assert "新读取 0 个文件" not in output and "其中 OCR 0 页" not in output  # the Dask workers read them
-    assert (tmp_path / "results.jsonl").read_text(encoding="utf-8") == clean_run
+        done = subprocess.run([str(bin_dir / "shenhe"), "process", str(tiny_batch[0]), "--rules", RULESET,
+                               "--as-of", tiny_batch[1], "--db", _database("shenhe_test_store"),
+                               "--out", str(tmp_path / "direct"), "--cluster", cluster.scheduler_address],
+                              env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stdout + done.stderr
+        output = done.stdout.replace("\n", "")
+        assert "新读取 0 个文件" not in output and "其中 OCR 0 页" not in output  # the Dask workers read them
+        assert (tmp_path / "direct" / "results.jsonl").read_text(encoding="utf-8") == clean_run
+
+        # The same batch submitted to a work pool: a worker (another machine's, in production) takes the run.
+        deployed = subprocess.run([str(bin_dir / "shenhe"), "deploy", "--pool", "shenhe-test"], env=env,
+                                  capture_output=True, text=True, timeout=300)
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        assert "shenhe-pool-batch/shenhe" in deployed.stdout
+        worker = subprocess.Popen([str(bin_dir / "prefect"), "worker", "start", "--pool", "shenhe-test"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            params = {"batch": str(tiny_batch[0]), "rules": RULESET, "as_of": tiny_batch[1], "out": str(tmp_path / "pool"),
+                      "db": _database("shenhe_test_store_pool"), "cluster": cluster.scheduler_address}
+            ran = subprocess.run([str(bin_dir / "prefect"), "deployment", "run", "shenhe-pool-batch/shenhe",
+                                  "--params", json.dumps(params), "--watch", "--watch-timeout", "600"],
+                                 env=env, capture_output=True, text=True, timeout=700)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "Completed" in ran.stdout
+    assert (tmp_path / "pool" / "results.jsonl").read_text(encoding="utf-8") == clean_run

@@ -157,3 +157,20 @@ def test_gbk_zip_names_are_stored_without_the_utf8_flag():
     assert not info.flag_bits & 0x800
     assert info.filename.encode("cp437") == "附件/营业执照.jpg".encode("gbk")
     assert zip_entry_name(info) == "附件/营业执照.jpg"
+
+
+def test_the_year_mix_scans_a_third_of_applications_and_sends_the_rest_as_made(tmp_path):
+    root = generate_batch(tmp_path / "year", "changzhi-shifan", 3, 42, mix="year").root
+    made_digitally = {"application_report", "lease_contract", "staff_roster", "audit_report", "service_evidence",
+                      "authenticity_declaration", "recommendation_form"}  # the rest exist on paper only
+    born_digital = {"docx", "text_pdf", "xlsx"}
+    sent = [[(d["doc_type"], d["format"]) for d in r["documents"] if d["status"] == "ok" and d["legible"]]
+            for r in read_truth(root)]
+    paper, *digital = sent  # the first of every three applicants scans everything
+    assert not {fmt for _type, fmt in paper} & born_digital
+    for documents in digital:
+        assert all(fmt in born_digital for doc_type, fmt in documents if doc_type in made_digitally), documents
+    varied = generate_batch(tmp_path / "varied", "changzhi-shifan", 3, 42).root
+    assert tree_digest(varied / "batch") != tree_digest(root / "batch")
+    with pytest.raises(ValueError, match="材料构成"):
+        generate_batch(tmp_path / "bad", "changzhi-shifan", 1, 42, mix="yearly")

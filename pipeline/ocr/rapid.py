@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from importlib.metadata import version
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +62,8 @@ class PpOcr:
         self.version = f"{version('rapidocr')} PP-OCRv6-small"
         self._rec_input = TextRecInput
         self._crop = get_rotate_crop_image
-        self._ocr = RapidOCR(params={
+        self._make = RapidOCR
+        self._params = {
             "Global.use_cls": False,
             "Global.log_level": "error",
             "Global.text_score": text_score,
@@ -72,8 +75,14 @@ class PpOcr:
             # or a seal's edge is otherwise dropped whole (seen on a real licence's credit-code line).
             "Det.score_mode": "slow",
             "Rec.rec_batch_num": rec_batch_num,
-        })
+        }
         self.text_score = text_score
+
+    @cached_property
+    def _ocr(self) -> Any:
+        """The models, loaded on the first page: a process that only names the engine (the flow's, whose
+        pool reads the pages) never holds them."""
+        return self._make(params=self._params)
 
     def detect(self, bgr: np.ndarray) -> list[Quad]:
         """Text line boxes, in pixels of `bgr`."""

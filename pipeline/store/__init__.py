@@ -149,10 +149,11 @@ class Store:
     # ── documents ────────────────────────────────────────────────────────────────────────
 
     def save_documents(self, file_id: int, documents: list[dict[str, Any]]) -> list[Document]:
-        """Replace the documents found in one file; returns them as stored (with ids)."""
+        """Replace the documents found in one file (with their facts, where a worker read them too);
+        returns them as stored (with ids)."""
         with self._writing() as session:
             session.execute(delete(Document).where(Document.file_id == file_id))
-            rows = [Document(file_id=file_id, extraction=None, extract_version=None, **item) for item in documents]
+            rows = [Document(**({"extraction": None, "extract_version": None} | item), file_id=file_id) for item in documents]
             session.add_all(rows)
         return rows
 
