@@ -10,9 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from pipeline.reading import (
     save_outcome,
     store_for,
 )
+from pipeline.verdicts import flag_view
 from rules import load_ruleset
 
 __all__ = ["BatchRun", "pool_batch", "process_batch", "run_batch"]
@@ -43,9 +44,10 @@ _local_pool: ProcessPoolExecutor | None = None
 
 @dataclass
 class BatchRun:
-    """What the flow hands back: the results records (results.jsonl lines) and the run's counts."""
+    """What the flow hands back: how many applications got each decision, and the run's counts (the
+    records themselves are in the store and in out/results.jsonl)."""
 
-    records: list[dict[str, Any]]
+    decisions: dict[str, int]
     counts: RunCounts
 
 
@@ -66,10 +68,8 @@ def read_batch_into_store(batch: str, rules: str, as_of: str, db: str | None = N
                           workers: int = 0, cluster: str | None = None, out: str | None = None) -> BatchRun:
     """Every application of the batch read, stored and judged (see the module's docstring); with `out`,
     its results.jsonl written there."""
-    done = _drive(Path(batch), rules, as_of, db, ocr_engine, workers or default_workers(), cluster)
-    if out is not None:
-        write_results(done.records, Path(out) / "results.jsonl")
-    return done
+    return _drive(Path(batch), rules, as_of, db, ocr_engine, workers or default_workers(), cluster,
+                  Path(out) if out is not None else None)
 
 
 # As with read_files: Prefect sends the flow's context to Dask workers, and a reference pickles cleanly.
@@ -89,7 +89,7 @@ def cluster_threads(address: str) -> int:
 
 
 def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str, workers: int,
-           cluster: str | None) -> BatchRun:
+           cluster: str | None, out: Path | None) -> BatchRun:
     global _local_pool
     started = time.perf_counter()
     engine = engine_for(ocr_engine)
@@ -107,7 +107,10 @@ def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str,
     try:
         judged = _read_and_judge(processor, run, batch, counts, ocr_engine, db, key, in_flight=2 * workers)
         counts.seconds = round(time.perf_counter() - started, 2)
-        return BatchRun(processor.finish(run, judged, counts), counts)
+        processor.finish(run, judged, counts)
+        if out is not None:
+            write_results(processor.stored_records(pk for pk, _view in judged), out / "results.jsonl")
+        return BatchRun(dict(Counter(view["decision"] for _pk, view in judged)), counts)
     finally:
         if _local_pool is not None:
             _local_pool.shutdown(cancel_futures=True)
@@ -118,7 +121,8 @@ def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str,
 def _read_and_judge(processor: BatchProcessor, run: Run, batch: Path, counts: RunCounts, ocr_engine: str,
                     db: str | None, key: str, in_flight: int) -> list[tuple[int, dict[str, Any]]]:
     """Applications in name order: each one's unread files submitted as a task, at most `in_flight`
-    applications (and their bytes) held at once, each judged once every file it needs is stored."""
+    applications (and their bytes) held at once, each judged once every file it needs is stored; what
+    the batch flags need of each (pipeline.verdicts.flag_view)."""
     waiting: deque[tuple[int, IntakeApplication, list[Any]]] = deque()
     reading: dict[str, Any] = {}  # sha256 → the task reading it: bytes sent twice in one batch are read once
     files_of: dict[int, list[FileToRead]] = {}  # id(task future) → its files, should the task fail
@@ -137,7 +141,7 @@ def _read_and_judge(processor: BatchProcessor, run: Run, batch: Path, counts: Ru
                 summaries = [_record_failure(processor, item, exc) for item in files_of[id(future)]]
             for summary in summaries:
                 processor.count_read(summary, counts)
-        judged.append((application_pk, processor.judge(run, application_pk, intake, counts)))
+        judged.append((application_pk, flag_view(processor.judge(run, application_pk, intake, counts))))
 
     for intake in read_batch(batch):
         application_pk, to_read = processor.register(run, intake, counts)
@@ -145,7 +149,7 @@ def _read_and_judge(processor: BatchProcessor, run: Run, batch: Path, counts: Ru
         fresh = list({item.sha256: item for item in to_read if item.sha256 not in reading}.values())
         if fresh:
             future = read_files.submit(fresh, ocr_engine, db, key)
-            files_of[id(future)] = fresh
+            files_of[id(future)] = [replace(item, data=b"") for item in fresh]  # names for a failure; bytes let go
             reading.update({item.sha256: future for item in fresh})
             futures.append(future)
         for item in intake.files:

@@ -23,7 +23,6 @@ EMBEDDED_DEFAULTS = {
 }
 # What Prefect's own ephemeral mode sets for the server it starts (no UI, no background services).
 EPHEMERAL_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-STARTUP_TIMEOUT_S = 120.0
 
 
 def embedded_prefect(data_dir: Path) -> None:
@@ -57,8 +56,10 @@ class EmbeddedServer:
                                         preexec_fn=_end_with_parent)
         os.environ["PREFECT_API_URL"] = self.api_url
 
-    def wait_ready(self, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
-        """Return once the API answers; RuntimeError (in Chinese) if it exits or never does."""
+    def wait_ready(self) -> None:
+        """Return once the API answers; RuntimeError (in Chinese) if it exits or never does in Prefect's
+        own start-up time limit."""
+        timeout_s = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,13 +70,14 @@ class BatchProcessor:
             [{"path": f.path, "sha256": f.sha256, "kind": f.kind, "size": len(f.data), "error": f.error}
              for f in intake.files])
         to_read = []
+        already = self.store.read_with((item.sha256 for item in intake.files), self.reader_key)
         for item in intake.files:
             counts.files += 1
             if item.error:
                 counts.file_errors += 1
                 counts.errors.append(f"{intake.application_id}/{item.path}：{item.error}")
                 self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "error": item.error})
-            elif self.store.is_read(item.sha256, self.reader_key):
+            elif item.sha256 in already:
                 counts.files_reused += 1
                 self.listener("file", {"path": item.path, "pages": 0, "ocr_pages": 0, "reused": True})
             else:
@@ -88,8 +89,9 @@ class BatchProcessor:
         counts.files_read += 1
         counts.pages += read["pages"]
         counts.ocr_pages += read["ocr_pages"]
-        if read.get("documents") is not None:
-            self.found[(read["sha256"], read["name"])] = read["documents"]
+        documents = read.pop("documents", None)  # held here until judged, not by the task's result too
+        if documents is not None:
+            self.found[(read["sha256"], read["name"])] = documents
         if read["error"]:
             counts.file_errors += 1
             counts.errors.append(f"{read['path']}：{read['error']}")
@@ -118,16 +120,21 @@ class BatchProcessor:
         self.listener("application", {"application_id": intake.application_id, "documents": len(documents)})
         return judged
 
-    def finish(self, run: Run, judged: list[tuple[int, dict[str, Any]]], counts: RunCounts) -> list[dict[str, Any]]:
-        """Flags only the whole batch shows (a photo or a person in two applications), and the run closed."""
-        records = [record for _pk, record in judged]
-        shared = batch_flags(records)
-        for application_pk, record in judged:
-            if record["application_id"] in shared:
-                record["flags"] = record["flags"] + shared[record["application_id"]]
+    def finish(self, run: Run, judged: list[tuple[int, dict[str, Any]]], counts: RunCounts) -> None:
+        """Flags only the whole batch shows (a photo or a person in two applications), from each judged
+        application's `flag_view`, added to the stored records; and the run closed."""
+        shared = batch_flags([view for _pk, view in judged])
+        for application_pk, view in judged:
+            if view["application_id"] in shared:
+                record = self.store.result_payload(application_pk, self.ruleset.id, self.ruleset.version, self.as_of)
+                record["flags"] = record["flags"] + shared[view["application_id"]]
                 self.store.save_result(application_pk, run.id, record)
         self.store.finish_run(run.id, counts.as_dict())
-        return records
+
+    def stored_records(self, application_pks: Iterable[int]) -> Iterator[dict[str, Any]]:
+        """The applications' results records under this run's rule set and as-of, one at a time."""
+        for application_pk in application_pks:
+            yield self.store.result_payload(application_pk, self.ruleset.id, self.ruleset.version, self.as_of)
 
     def _documents(self, stored, counts: RunCounts) -> list[tuple[DocumentResult, dict[str, Any] | None]]:
         """The file's documents for results.jsonl with their facts, identifying and extracting what is not yet."""

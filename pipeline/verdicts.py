@@ -510,6 +510,16 @@ def _hash_distance(a: str, b: str) -> int:
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
+def flag_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What batch_flags reads of a record, and its decision: a batch keeps these, not whole records."""
+    facts = record["facts"]
+    people = (facts.get("staff") or {}).get("value") or []
+    return {"application_id": record["application_id"], "decision": record["decision"],
+            "facts": {"photo_hashes": {"value": list((facts.get("photo_hashes") or {}).get("value") or [])},
+                      "staff": {"value": [{key: person.get(key) for key in ("name", "fulltime", "id_masked")}
+                                          for person in people]}}}
+
+
 def batch_flags(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Flags only the whole batch shows, per application id: the same photo in two applications, the
     same person (name and masked ID) full-time on two rosters."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -109,12 +108,11 @@ def process(
     finally:
         if server is not None:
             server.stop()
-    records, counts = done.records, done.counts
+    counts = done.counts
     console.print(f"已处理 {counts.applications} 个申请、{counts.files} 个文件、{counts.documents} 个文档；"
                   f"新读取 {counts.files_read} 个文件（{counts.pages} 页，其中 OCR {counts.ocr_pages} 页），"
                   f"沿用已读取 {counts.files_reused} 个；{counts.file_errors} 个文件无法读取；用时 {counts.seconds:.1f} 秒")
-    decided = Counter(record["decision"] for record in records)
-    console.print("结论：" + "，".join(f"{DECISION_NAMES[d]} {decided[d]}" for d in DECISION_NAMES if decided[d]))
+    console.print("结论：" + "，".join(f"{DECISION_NAMES[d]} {done.decisions[d]}" for d in DECISION_NAMES if done.decisions.get(d)))
     console.print(f"结果写入 {out / 'results.jsonl'}")
 
 

@@ -186,3 +186,39 @@ def test_a_dask_cluster_and_postgresql_give_the_embedded_runs_results_directly_a
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "Completed" in ran.stdout
     assert (tmp_path / "pool" / "results.jsonl").read_text(encoding="utf-8") == clean_run
+
+
+def _prefect_servers() -> set[int]:
+    import psutil
+
+    found = set()
+    for proc in psutil.process_iter(["cmdline"]):
+        if "prefect.server.api.server:create_app" in " ".join(proc.info["cmdline"] or []):
+            found.add(proc.pid)
+    return found
+
+
+def test_on_its_own_the_cli_runs_its_prefect_api_in_the_data_folder_and_never_leaves_it_running(tmp_path):
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    (tmp_path / "batch").mkdir()
+    command = [str(Path(sys.executable).with_name("shenhe")), "process", str(tmp_path / "batch"), "--rules", RULESET,
+               "--as-of", "2026-06-30", "--db", f"sqlite:///{tmp_path / 'data' / 's.db'}", "--out", str(tmp_path / "out")]
+    before = _prefect_servers()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "data" / "prefect").is_dir() and (tmp_path / "out" / "results.jsonl").is_file()
+    assert _prefect_servers() <= before
+
+    # Killed with -9 while its API runs, the CLI takes the API with it (no orphan server left behind).
+    cli = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    server = None
+    while server is None and time.monotonic() < deadline and cli.poll() is None:
+        server = next((p for p in psutil.Process(cli.pid).children() if p.pid in _prefect_servers()), None)
+        time.sleep(0.05)
+    assert server is not None, "没有看到 Prefect API 子进程"
+    cli.send_signal(signal.SIGKILL)
+    cli.wait(timeout=30)
+    assert psutil.wait_procs([server], timeout=30)[1] == []

@@ -64,10 +64,10 @@ def test_application_files_pages_documents_and_results_round_trip(store):
              {"path": "重复/营业执照.jpg", "sha256": "1" * 64, "kind": "jpeg", "size": 10, "error": None},
              {"path": "坏.pdf", "sha256": "2" * 64, "kind": "pdf", "size": 3, "error": "PDF文件无法打开"}]
     app_pk = store.save_application(run, "2026-HB001", "/data/批次2026/2026-HB001", None, files)
-    assert not store.is_read("1" * 64, "pages-1:x")
+    assert store.read_with(["1" * 64], "pages-1:x") == set()
     store.save_pages("1" * 64, "pages-1:x", [_page(1), _page(2)], None, 1.5, 2, None)
-    assert store.is_read("1" * 64, "pages-1:x")
-    assert not store.is_read("1" * 64, "pages-1:other-engine")
+    assert store.read_with(["1" * 64, "2" * 64], "pages-1:x") == {"1" * 64}
+    assert store.read_with(["1" * 64], "pages-1:other-engine") == set()
     pages = store.pages("1" * 64)
     assert [p.page_no for p in pages] == [1, 2]
     assert pages[0].lines[0].text.startswith("出租方（甲方）") and pages[0].lines[0].bbox == (10, 20, 300, 50)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -89,8 +89,12 @@ class Store:
                 session.flush()
             app.source, app.error, app.last_run_id = source, error, run.id
             known = {f.path: f for f in session.scalars(select(File).where(File.application_pk == app.id))}
+            stored = set(session.scalars(select(Content.sha256).where(Content.sha256.in_({f["sha256"] for f in files}))))
             for item in files:
-                self._ensure_content(session, item["sha256"], item["kind"], item["size"])
+                if item["sha256"] not in stored:
+                    session.add(Content(sha256=item["sha256"], kind=item["kind"], size=item["size"]))
+                    session.flush()
+                    stored.add(item["sha256"])
                 row = known.get(item["path"])
                 if row is None:
                     row = File(application_pk=app.id, path=item["path"], sha256=item["sha256"], kind=item["kind"],
@@ -103,12 +107,6 @@ class Store:
                 row.intake_error, row.last_run_id = item.get("error"), run.id
             return app.id
 
-    @staticmethod
-    def _ensure_content(session: Session, sha256: str, kind: str, size: int) -> None:
-        if session.get(Content, sha256) is None:
-            session.add(Content(sha256=sha256, kind=kind, size=size))
-            session.flush()
-
     def current_files(self, application_pk: int) -> list[File]:
         """The application's files seen by its latest run, with their content and documents."""
         with self.sessions() as session:
@@ -119,11 +117,11 @@ class Store:
 
     # ── contents and pages ───────────────────────────────────────────────────────────────
 
-    def is_read(self, sha256: str, reader_key: str) -> bool:
-        """Whether these bytes were already read with this reader (so nothing is read again)."""
+    def read_with(self, sha256s: Iterable[str], reader_key: str) -> set[str]:
+        """Those of these contents already read with this reader (so nothing is read again)."""
         with self.sessions() as session:
-            content = session.get(Content, sha256)
-            return content is not None and content.reader_key == reader_key
+            return set(session.scalars(select(Content.sha256).where(Content.sha256.in_(set(sha256s)),
+                                                                    Content.reader_key == reader_key)))
 
     def save_pages(self, sha256: str, reader_key: str, pages: list[PageText], error: str | None,
                    seconds: float, ocr_pages: int, converted_from: str | None) -> None:
@@ -187,6 +185,13 @@ class Store:
     def save_result(self, application_pk: int, run_id: int | None, payload: dict[str, Any]) -> None:
         """Keep one results record per (application, rule set, version, as-of); a re-run replaces it."""
         self.save_results([(application_pk, run_id, payload)])
+
+    def result_payload(self, application_pk: int, ruleset: str, version: str, as_of: str) -> dict[str, Any]:
+        """The stored results record of one application under a rule set version and as-of date."""
+        with self.sessions() as session:
+            return session.scalars(select(Result.payload).where(
+                Result.application_pk == application_pk, Result.ruleset == ruleset, Result.ruleset_version == version,
+                Result.as_of == as_of)).one()
 
     def latest_results(self) -> Iterator[StoredResult]:
         """The newest result of every application, in batch and id order."""
