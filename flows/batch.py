@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from pipeline.process import BatchProcessor, Listener, RunCounts
 from pipeline.reading import (
     FileToRead,
     close_store,
+    end_with_parent,
     engine_for,
     read_file,
     reader_key,
@@ -40,6 +42,7 @@ __all__ = ["BatchRun", "pool_batch", "process_batch", "run_batch"]
 
 # The local process pool, while a flow on this machine runs; Dask workers have none and read inline.
 _local_pool: ProcessPoolExecutor | None = None
+_stopping = threading.Event()  # set as the flow ends, so no task thread waits on the pool after it
 
 
 @dataclass
@@ -56,8 +59,14 @@ def read_and_store(files: list[FileToRead], engine_name: str, db_url: str | None
     store = store_for(db_url)
     if _local_pool is None:
         return [save_outcome(store, key, read_file(item, engine_name, db_url)) for item in files]
-    pending = [_local_pool.submit(read_file, item, engine_name, db_url) for item in files]
-    return [save_outcome(store, key, done.result()) for done in as_completed(pending)]
+    pending = {_local_pool.submit(read_file, item, engine_name, db_url) for item in files}
+    summaries = []
+    while pending:
+        if _stopping.is_set():  # the flow is ending early (SIGTERM, an error): a pool future may never finish
+            raise RuntimeError("批处理已中止：未读完的文件在下次运行时读取")
+        done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+        summaries += [save_outcome(store, key, future.result()) for future in done]
+    return summaries
 
 
 # The task wraps a function importable by its own name, so Dask pickles a reference to it, not its code.
@@ -98,10 +107,12 @@ def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str,
     processor = BatchProcessor(store, load_ruleset(rules), as_of, key, engine_label(engine), _listener)
     run = processor.start(batch)
     counts = RunCounts()
+    _stopping.clear()
     if cluster is None:
         # Spawned, not forked: a worker starts clean instead of copying this process (its threads, and
         # its memory counted again in every worker's RSS), and holds only what reading needs.
-        _local_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        _local_pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=end_with_parent, initargs=(os.getpid(),))
     else:
         workers = cluster_threads(cluster)
     try:
@@ -112,6 +123,7 @@ def _drive(batch: Path, rules: str, as_of: str, db: str | None, ocr_engine: str,
             write_results(processor.stored_records(pk for pk, _view in judged), out / "results.jsonl")
         return BatchRun(dict(Counter(view["decision"] for _pk, view in judged)), counts)
     finally:
+        _stopping.set()
         if _local_pool is not None:
             _local_pool.shutdown(cancel_futures=True)
             _local_pool = None

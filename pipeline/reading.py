@@ -4,7 +4,10 @@ the local pool, or a Dask worker on another machine), and stored by whoever hold
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +16,8 @@ from pipeline.ocr import OcrEngine, OcrResult, engine_key, make_engine
 from pipeline.pages import READER_VERSION, FileRead, PageReader
 from pipeline.store import Store, page_to_row, row_to_page
 
-__all__ = ["FileToRead", "ReadOutcome", "close_store", "engine_for", "read_file", "reader_key", "store_for"]
+__all__ = ["FileToRead", "ReadOutcome", "close_store", "end_with_parent", "engine_for", "read_file", "reader_key",
+           "store_for"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,18 @@ def read_file(item: FileToRead, engine_name: str, db_url: str | None) -> ReadOut
         documents = documents_with_facts(item.name, item.kind, stored)
     _return_freed_memory()
     return ReadOutcome(item.sha256, item.path, read, cache.new, item.name, documents)
+
+
+def end_with_parent(parent_pid: int) -> None:
+    """A pool worker's initializer: the worker ends when the process that started it is gone (killed
+    with -9, its pool never shut down), instead of waiting forever, holding its memory."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _return_freed_memory() -> None:
