@@ -181,10 +181,15 @@ def deploy(
     if not os.environ.get("PREFECT_API_URL"):
         console.print("[red]请先设置 PREFECT_API_URL，指向各台机器共用的 Prefect 服务器（如 http://10.0.0.5:4200/api）[/red]")
         raise typer.Exit(2)
+    import httpx
+
     from flows.deploy import deploy_batch_flow
 
     try:
         done = deploy_batch_flow(pool, name)
+    except httpx.ConnectError as exc:
+        console.print(f"[red]无法连接 Prefect 服务器 {os.environ['PREFECT_API_URL']}：{exc}[/red]")
+        raise typer.Exit(1) from None
     except Exception as exc:  # the server's refusal, worded by Prefect: shown, not a traceback
         console.print(f"[red]部署失败：{type(exc).__name__}：{exc}[/red]")
         raise typer.Exit(1) from None
