@@ -28,9 +28,8 @@ from typing import Any
 
 import psutil
 
+from fixtures.documents import BORN_DIGITAL
 from pipeline.intake import application_entries
-
-BORN_DIGITAL = {"docx", "text_pdf", "xlsx"}
 
 
 def tree_rss(root: psutil.Process) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 from importlib.metadata import version
+from importlib.util import find_spec
 from typing import Any
 
 import numpy as np
@@ -53,16 +54,9 @@ class PpOcr:
 
     def __init__(self, det_limit_side_len: int = 960, rec_batch_num: int = 1, threads: int = 1,
                  text_score: float = 0.5) -> None:
-        try:
-            from rapidocr import RapidOCR
-            from rapidocr.ch_ppocr_rec import TextRecInput
-            from rapidocr.utils.process_img import get_rotate_crop_image
-        except ImportError as exc:  # pragma: no cover - a core dependency
-            raise OcrUnavailable("未安装 rapidocr：请运行 bash scripts/setup.sh") from exc
+        if find_spec("rapidocr") is None:  # pragma: no cover - a core dependency
+            raise OcrUnavailable("未安装 rapidocr：请运行 bash scripts/setup.sh")
         self.version = f"{version('rapidocr')} PP-OCRv6-small"
-        self._rec_input = TextRecInput
-        self._crop = get_rotate_crop_image
-        self._make = RapidOCR
         self._params = {
             "Global.use_cls": False,
             "Global.log_level": "error",
@@ -80,9 +74,11 @@ class PpOcr:
 
     @cached_property
     def _ocr(self) -> Any:
-        """The models, loaded on the first page: a process that only names the engine (the flow's, whose
-        pool reads the pages) never holds them."""
-        return self._make(params=self._params)
+        """rapidocr and its models, loaded on the first page: a process that only names the engine (the
+        flow's, whose pool reads the pages) never imports them (1.5 s) nor holds them."""
+        from rapidocr import RapidOCR
+
+        return RapidOCR(params=self._params)
 
     def detect(self, bgr: np.ndarray) -> list[Quad]:
         """Text line boxes, in pixels of `bgr`."""
@@ -92,7 +88,9 @@ class PpOcr:
 
     def crops(self, bgr: np.ndarray, quads: list[Quad]) -> list[np.ndarray]:
         """Each box cut out and straightened."""
-        return [self._crop(bgr, quad.copy()) for quad in quads]
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        return [get_rotate_crop_image(bgr, quad.copy()) for quad in quads]
 
     def upside_down_votes(self, crops: list[np.ndarray]) -> tuple[float, float]:
         """(weight for upright, weight for 180°) from the direction classifier."""
@@ -109,7 +107,9 @@ class PpOcr:
         """Text and confidence for each crop."""
         if not crops:
             return []
-        result = self._ocr._load_rec_model()(self._rec_input(img=crops))  # noqa: SLF001
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        result = self._ocr._load_rec_model()(TextRecInput(img=crops))  # noqa: SLF001
         return list(zip(result.txts or [], result.scores or [], strict=False))
 
 
