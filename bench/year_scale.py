@@ -7,7 +7,9 @@ re-run, 1 vs 2 OCR workers on scanned pages, and Prefect's overhead.
 
 Each size is the generated batch's first N applications (hard links, no copies), run twice on a
 fresh SQLite store: the first run reads everything, the second finds it all stored. Every run is a
-separate `shenhe process` with one shared Prefect home, warmed first, as an installed system has.
+separate `shenhe process` with one shared Prefect home, warmed first, as an installed system has. The
+Prefect API a command keeps running for the next (flows.settings) counts in every run's peak RSS; each
+cached re-run is measured again with SHENHE_PREFECT_KEEP_SECONDS=0 (an API started for it alone).
 """
 
 from __future__ import annotations
@@ -41,8 +43,24 @@ def tree_rss(root: psutil.Process) -> int:
     return total
 
 
-def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict[str, float]:
-    """Run a command to its end: wall seconds and the peak RSS of its process tree, sampled every 0.1 s."""
+def kept_server(state: Path) -> psutil.Process | None:
+    """The Prefect API a command left running for the next one, from its state file."""
+    with contextlib.suppress(OSError, ValueError, KeyError, psutil.Error):
+        return psutil.Process(json.loads(state.read_text(encoding="utf-8"))["pid"])
+    return None
+
+
+def stop_kept_server(state: Path) -> None:
+    server = kept_server(state)
+    if server is not None:
+        with contextlib.suppress(psutil.Error):
+            server.terminate()
+            server.wait(30)
+
+
+def run_measured(command: list[str], env: dict[str, str], log: Path, state: Path) -> dict[str, float]:
+    """Run a command to its end: wall seconds and the peak RSS of its process tree and of the Prefect API
+    kept for it (`state`), sampled every 0.1 s."""
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -54,7 +72,9 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict[str
             nonlocal peak
             while not done.is_set():
                 with contextlib.suppress(psutil.Error):
-                    peak = max(peak, tree_rss(root))
+                    server = kept_server(state)
+                    outside = server is not None and server.pid not in {p.pid for p in root.children(recursive=True)}
+                    peak = max(peak, tree_rss(root) + (server.memory_info().rss if outside else 0))
                 done.wait(0.1)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -107,12 +127,14 @@ class Bench:
         manifest = json.loads((fixtures / "batch.json").read_text(encoding="utf-8"))
         self.ruleset, self.as_of = manifest["ruleset"], manifest["as_of"]
         self.env = os.environ | {"PREFECT_HOME": str(work / "prefect")}
+        self.state = work / "prefect" / "shenhe-api.json"
         self.shenhe = str(Path(sys.executable).with_name("shenhe"))
 
-    def process(self, batch: Path, store: Path, out: Path, workers: int = 0) -> dict[str, Any]:
+    def process(self, batch: Path, store: Path, out: Path, workers: int = 0, keep: bool = True) -> dict[str, Any]:
         command = [self.shenhe, "process", str(batch), "--rules", self.ruleset, "--as-of", self.as_of,
                    "--db", f"sqlite:///{store}", "--out", str(out)] + (["--workers", str(workers)] if workers else [])
-        measured = run_measured(command, self.env, out.with_suffix(".log"))
+        env = self.env if keep else self.env | {"SHENHE_PREFECT_KEEP_SECONDS": "0"}
+        measured = run_measured(command, env, out.with_suffix(".log"), self.state)
         counts = last_run_counts(store)
         pages = counts["pages"]
         return measured | {"flow_s": counts["seconds"], "applications": counts["applications"], "files_read": counts["files_read"],
@@ -127,14 +149,19 @@ class Bench:
         folder.mkdir(parents=True)
         return folder
 
-    def empty_batch(self, repeat: int) -> list[dict[str, Any]]:
-        """The flow with no documents: Prefect's and the CLI's own cost (the first run warms the home)."""
+    def empty_batch(self, repeat: int) -> dict[str, Any]:
+        """The flow with no documents: Prefect's and the CLI's own cost, with the API kept from the
+        command before and with an API started for each command alone (a first run warms the home)."""
+        stop_kept_server(self.state)
         folder = self.fresh("empty")
         (folder / "batch").mkdir()
-        runs = []
-        for k in range(repeat + 1):
-            runs.append(self.process(folder / "batch", folder / "shenhe.db", folder / f"out{k}"))
-        return runs[1:]
+        self.process(folder / "batch", folder / "shenhe.db", folder / "out-warming")  # also starts the kept API
+        runs: dict[str, list[dict[str, Any]]] = {"kept": [], "alone": []}
+        for k in range(repeat):
+            for mode in runs:
+                runs[mode].append(self.process(folder / "batch", folder / "shenhe.db", folder / f"out-{mode}{k}",
+                                               keep=mode == "kept"))
+        return {"runs": runs} | {f"median_wall_s_{mode}": statistics.median(r["wall_s"] for r in runs[mode]) for mode in runs}
 
     def size(self, count: int) -> dict[str, Any]:
         """First and cached run of the batch's first `count` applications."""
@@ -145,9 +172,11 @@ class Bench:
         batch = link_subset(self.fixtures / "batch", names, folder / "batch")
         first = self.process(batch, folder / "shenhe.db", folder / "out1")
         again = self.process(batch, folder / "shenhe.db", folder / "out2")
-        same = (folder / "out1" / "results.jsonl").read_bytes() == (folder / "out2" / "results.jsonl").read_bytes()
-        return {"applications": count, "first": first, "again": again, "same_results": same,
-                "again_over_first": round(again["wall_s"] / first["wall_s"], 4)}
+        alone = self.process(batch, folder / "shenhe.db", folder / "out3", keep=False)
+        same = len({(folder / out / "results.jsonl").read_bytes() for out in ("out1", "out2", "out3")}) == 1
+        return {"applications": count, "first": first, "again": again, "again_alone": alone, "same_results": same,
+                "again_over_first": round(again["wall_s"] / first["wall_s"], 4),
+                "again_alone_over_first": round(alone["wall_s"] / first["wall_s"], 4)}
 
     def workers(self, scanned: int, repeat: int, counts: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
         """The same scanned applications read with 1 and with 2 OCR workers, alternating, each run on a
@@ -182,9 +211,16 @@ def main() -> None:
     def save() -> None:  # after every stage: a long run stopped halfway keeps what it measured
         if args.json:
             args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    empty = bench.empty_batch(args.repeat)
-    report["empty_batch"] = {"runs": empty, "median_wall_s": statistics.median(r["wall_s"] for r in empty)}
-    print(f"空批次（Prefect 与 CLI 自身开销）：中位数 {report['empty_batch']['median_wall_s']:.1f} 秒", flush=True)
+    try:
+        measure(bench, args, report, save)
+    finally:
+        stop_kept_server(bench.state)  # the bench leaves nothing running
+
+
+def measure(bench: Bench, args: argparse.Namespace, report: dict[str, Any], save: Any) -> None:
+    report["empty_batch"] = empty = bench.empty_batch(args.repeat)
+    print(f"空批次（Prefect 与 CLI 自身开销）：中位数 {empty['median_wall_s_kept']:.1f} 秒（沿用上一命令的 Prefect 服务），"
+          f"{empty['median_wall_s_alone']:.1f} 秒（每个命令自启服务）", flush=True)
     save()
     if args.scanned:  # first, while the machine is quietest
         report["workers"] = bench.workers(args.scanned, args.repeat)
@@ -201,13 +237,14 @@ def main() -> None:
         print(f"{count} 个申请：首次 {first['wall_s']:.0f} 秒（{first['pages']} 页，OCR {first['ocr_pages']} 页，"
               f"{first['pages_per_s']:.2f} 页/秒，进程树峰值内存 {first['peak_rss_mb']} MB）；"
               f"再次 {again['wall_s']:.1f} 秒 = 首次的 {100 * result['again_over_first']:.2f}%，"
-              f"峰值内存 {again['peak_rss_mb']} MB；结果{'相同' if result['same_results'] else '不同！'}", flush=True)
+              f"峰值内存 {again['peak_rss_mb']} MB（自启服务时 {result['again_alone']['wall_s']:.1f} 秒 = "
+              f"{100 * result['again_alone_over_first']:.2f}%）；结果{'相同' if result['same_results'] else '不同！'}", flush=True)
         save()
     if report["sizes"]:
         base = report["sizes"][0]
-        report["overhead_over_first_size"] = round(report["empty_batch"]["median_wall_s"] / base["first"]["wall_s"], 4)
+        report["overhead_over_first_size"] = round(report["empty_batch"]["median_wall_s_alone"] / base["first"]["wall_s"], 4)
         report["rss_largest_over_smallest"] = round(report["sizes"][-1]["first"]["peak_rss_mb"] / base["first"]["peak_rss_mb"], 3)
-        print(f"Prefect 开销 = {base['applications']} 个申请首次用时的 {100 * report['overhead_over_first_size']:.1f}%；"
+        print(f"Prefect 开销（每个命令自启服务）= {base['applications']} 个申请首次用时的 {100 * report['overhead_over_first_size']:.1f}%；"
               f"峰值内存 {report['sizes'][-1]['applications']} 个 ÷ {base['applications']} 个 = {report['rss_largest_over_smallest']:.2f}", flush=True)
     save()
 

@@ -77,7 +77,7 @@ def read_batch_into_store(batch: str, rules: str, as_of: str, db: str | None = N
                           workers: int = 0, cluster: str | None = None, out: str | None = None) -> BatchRun:
     """Every application of the batch read, stored and judged (see the module's docstring); with `out`,
     its results.jsonl written there."""
-    return _drive(Path(batch), rules, as_of, db, ocr_engine, workers or default_workers(), cluster,
+    return _drive(Path(batch).resolve(), rules, as_of, db, ocr_engine, workers or default_workers(), cluster,
                   Path(out) if out is not None else None)
 
 
@@ -155,7 +155,7 @@ def _read_and_judge(processor: BatchProcessor, run: Run, batch: Path, counts: Ru
                 processor.count_read(summary, counts)
         judged.append((application_pk, flag_view(processor.judge(run, application_pk, intake, counts))))
 
-    for intake in read_batch(batch):
+    for intake in read_batch(batch, processor.store.read_cleanly(key)):
         application_pk, to_read = processor.register(run, intake, counts)
         futures = [reading[item.sha256] for item in to_read if item.sha256 in reading]
         fresh = list({item.sha256: item for item in to_read if item.sha256 not in reading}.values())

@@ -95,6 +95,29 @@ class ApplicationResult(_Open):
     flags: list[Flag] = Field(default_factory=list)
 
 
+def summary_of(record: dict[str, Any]) -> dict[str, Any]:
+    """What lists and filters need of a results record, small enough to read hundreds at once."""
+    facts, claims = record.get("facts") or {}, record.get("claims") or {}
+
+    def value(key: str) -> Any:
+        for source in (facts, claims):
+            found = (source.get(key) or {}).get("value")
+            if found not in (None, ""):
+                return found
+        return None
+
+    rules = record.get("rules") or []
+    return {"application_id": record.get("application_id"), "decision": record.get("decision"),
+            "ruleset": record.get("ruleset"), "ruleset_version": record.get("ruleset_version"),
+            "as_of": record.get("as_of"), "org_name": value("org_name"), "credit_code": value("credit_code"),
+            "unit": (facts.get("recommender") or {}).get("value"),
+            "rules": {rule["id"]: rule["status"] for rule in rules},
+            "flags": sorted({flag["code"] for flag in record.get("flags") or []}),
+            "mismatches": [m["key"] for m in record.get("mismatches") or []],
+            "overridden": sum(1 for f in facts.values() if f.get("overridden")) + sum(1 for r in rules if r.get("overridden")),
+            "file_errors": sum(1 for d in record.get("documents") or [] if d.get("status") == "error")}
+
+
 def write_results(records: Iterable[ApplicationResult | dict[str, Any]], path: Path) -> None:
     """Write records (or their JSON-ready dumps) as results.jsonl: one UTF-8 JSON object per line."""
     path.parent.mkdir(parents=True, exist_ok=True)

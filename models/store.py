@@ -1,4 +1,5 @@
-"""The stored tables: batches, runs, applications, files, file contents, pages, documents, OCR cache, results."""
+"""The stored tables: batches, runs, applications, files, file contents, pages, documents, OCR cache, results;
+and for the web application: accounts, login sessions, reviewers' acts, re-evaluations."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -64,6 +66,10 @@ class Application(Base):
     source: Mapped[str] = mapped_column(String(1024))
     error: Mapped[str | None] = mapped_column(Text)
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    # From its newest results record, for lists and access checks without reading the record: the
+    # recommending unit (推荐表, or a reviewer's correction) and what the overview shows and filters on.
+    unit: Mapped[str | None] = mapped_column(String(300), index=True)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     batch: Mapped[Batch] = relationship(back_populates="applications")
     files: Mapped[list[File]] = relationship(back_populates="application", order_by="File.path")
 
@@ -180,3 +186,59 @@ class Result(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Account(Base):
+    """Someone who signs in to the web application: a provincial reviewer, a recommending unit or an administrator."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # reviewer | unit | admin
+    unit: Mapped[str | None] = mapped_column(String(300))  # the recommending unit a `unit` account speaks for
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LoginSession(Base):
+    """A signed-in browser, known by the hash of its cookie's token (the token itself is never stored)."""
+
+    __tablename__ = "login_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewEvent(Base):
+    """One reviewer's act on an application, kept for good (the audit trail): a fact, verdict or document
+    type overridden, or the decision accepted; who, when, the value before and after, and why."""
+
+    __tablename__ = "review_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_pk: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))  # fact | verdict | doc_type | accept
+    key: Mapped[str] = mapped_column(String(300), default="")  # fact key, rule id, or "path#page_start"
+    old_value: Mapped[Any] = mapped_column(Json, nullable=True)
+    new_value: Mapped[Any] = mapped_column(Json, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    account: Mapped[Account] = relationship()
+
+
+class Reevaluation(Base):
+    """One `reevaluate`: under which rule set, and whose decision changed and why."""
+
+    __tablename__ = "reevaluations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ruleset: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[str | None] = mapped_column(String(10))
+    applications: Mapped[int] = mapped_column(Integer, default=0)
+    # [{application_pk, application_id, before, before_ruleset, after, rules: [[id, old, new, reason]]}]
+    changes: Mapped[list[Any]] = mapped_column(Json, default=list)

@@ -6,7 +6,7 @@ import hashlib
 import io
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -124,13 +124,15 @@ def check_file(kind: str, data: bytes) -> tuple[int | None, str | None]:
     return None, "无法识别的文件格式"
 
 
-def _make_file(path: str, data: bytes) -> IntakeFile:
+def _make_file(path: str, data: bytes, read_cleanly: Container[str]) -> IntakeFile:
     kind = sniff(data)
-    pages, error = check_file(kind, data)
-    return IntakeFile(path, data, kind, hashlib.sha256(data).hexdigest(), pages, error)
+    sha256 = hashlib.sha256(data).hexdigest()
+    # Bytes a reader already read without error passed this check then; the same bytes pass it again.
+    pages, error = (None, None) if sha256 in read_cleanly else check_file(kind, data)
+    return IntakeFile(path, data, kind, sha256, pages, error)
 
 
-def _folder_files(root: Path) -> Iterator[IntakeFile]:
+def _folder_files(root: Path, read_cleanly: Container[str]) -> Iterator[IntakeFile]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
         for name in sorted(filenames):
@@ -138,17 +140,43 @@ def _folder_files(root: Path) -> Iterator[IntakeFile]:
             rel = full.relative_to(root).as_posix()
             if is_junk(rel) or full.is_symlink():
                 continue
-            yield _make_file(rel, full.read_bytes())
+            yield _make_file(rel, full.read_bytes(), read_cleanly)
 
 
-def _zip_files(source: Path) -> Iterator[IntakeFile]:
+def zip_entry_path(info: zipfile.ZipInfo) -> str | None:
+    """Where an entry lies in the application: its real name made relative and safe; None for folders
+    and junk."""
+    name = zip_entry_name(info).replace("\\", "/")
+    if info.is_dir() or is_junk(name):
+        return None
+    return "/".join(p for p in PurePosixPath(name).parts if p not in ("", ".", "..", "/"))
+
+
+def _zip_files(source: Path, read_cleanly: Container[str]) -> Iterator[IntakeFile]:
     with zipfile.ZipFile(source) as zf:
         for info in sorted(zf.infolist(), key=zip_entry_name):
-            name = zip_entry_name(info).replace("\\", "/")
-            if info.is_dir() or is_junk(name):
-                continue
-            parts = [p for p in PurePosixPath(name).parts if p not in ("", ".", "..", "/")]
-            yield _make_file("/".join(parts), zf.read(info))
+            path = zip_entry_path(info)
+            if path is not None:
+                yield _make_file(path, zf.read(info), read_cleanly)
+
+
+def submitted_file(source: Path, path: str, sha256: str) -> bytes:
+    """The bytes of one file of an application as intake found them (a folder's file, or a zip's entry),
+    checked against the sha256 stored then; FileNotFoundError (in Chinese) if gone or changed."""
+    data: bytes | None = None
+    if source.is_dir():
+        target = (source / path).resolve()
+        if target.is_relative_to(source.resolve()) and target.is_file() and not (source / path).is_symlink():
+            data = target.read_bytes()
+    elif source.is_file():
+        with zipfile.ZipFile(source) as zf:
+            entry = next((info for info in zf.infolist() if zip_entry_path(info) == path), None)
+            data = zf.read(entry) if entry is not None else None
+    if data is None:
+        raise FileNotFoundError(f"原始文件已不在批次目录中：{path}")
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise FileNotFoundError(f"原始文件在读取后已被改动：{path}")
+    return data
 
 
 def application_entries(batch: Path) -> list[Path]:
@@ -157,17 +185,18 @@ def application_entries(batch: Path) -> list[Path]:
             and (entry.is_dir() or entry.suffix.lower() == ".zip")]
 
 
-def read_batch(batch: Path) -> Iterator[IntakeApplication]:
-    """Every application of a batch, in name order; a broken entry carries its error."""
+def read_batch(batch: Path, read_cleanly: Container[str] = frozenset()) -> Iterator[IntakeApplication]:
+    """Every application of a batch, in name order; a broken entry carries its error. Files whose
+    sha256 is in `read_cleanly` (read before without error) are not checked again."""
     if not batch.is_dir():
         raise NotADirectoryError(f"批次目录不存在或不是目录：{batch}")
     for entry in application_entries(batch):
         if entry.is_dir():
-            yield IntakeApplication(entry.name, entry, list(_folder_files(entry)))
+            yield IntakeApplication(entry.name, entry, list(_folder_files(entry, read_cleanly)))
         else:
             app = IntakeApplication(entry.stem, entry)
             try:
-                app.files = list(_zip_files(entry))
+                app.files = list(_zip_files(entry, read_cleanly))
             except zipfile.BadZipFile as exc:
                 app.error = f"压缩包无法打开：{entry.name}（{exc}）"
             yield app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ from extractors.values import mask_id_numbers
 from models.pages import PageText, TextLine
 from pipeline.ink import page_to_ink_map
 from pipeline.ocr import OcrEngine, OcrResult, OcrUnavailable, engine_key, engine_label
-from pipeline.ocr.preprocess import flatten_sheet
+from pipeline.ocr.preprocess import flatten_sheet, rotate_quarter
 from pipeline.seals import page_to_seal_boxes
 from pipeline.textlayer import (
     chars_to_lines,
@@ -252,6 +253,26 @@ def convert_legacy(data: bytes, timeout: int = 120) -> tuple[str, bytes]:
         if not converted.is_file():
             raise RuntimeError("LibreOffice 无法转换此旧版Office文件，请另存为 .docx/.xlsx 后重新提交")
         return target, converted.read_bytes()
+
+
+def page_image(kind: str, data: bytes, page: PageText) -> np.ndarray | None:
+    """The upright page image a page's boxes are measured on, made again from the file's bytes as the
+    reader made it (rendered, flattened, turned); None for Word and Excel pages, which have none."""
+    if kind == "pdf":
+        pdf = pypdfium2.PdfDocument(data)
+        try:
+            bgr = render_pdf_page(pdf[page.page_no - 1], (page.dpi or RENDER_DPI) / 72)
+        finally:
+            pdf.close()
+    elif kind in IMAGE_KINDS:
+        bgr = pil_to_bgr(next(itertools.islice(image_frames(data), page.page_no - 1, None)))
+    else:
+        return None
+    if page.flattened is not None:
+        size = (page.width, page.height) if page.rotation % 2 == 0 else (page.height, page.width)
+        bgr = cv2.warpPerspective(bgr, np.array(page.flattened), size, flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_REPLICATE)
+    return rotate_quarter(bgr, page.rotation) if page.source == "ocr" else bgr
 
 
 # ── the stage ─────────────────────────────────────────────────────────────────────────────

@@ -16,8 +16,9 @@ from pipeline.documents import IDENTIFY_VERSION, extraction_of, identified_rows
 from pipeline.facts import merge_extractions
 from pipeline.intake import IntakeApplication
 from pipeline.reading import FileToRead
+from pipeline.review import as_overrides, doc_type_corrections, document_key, reviewed
 from pipeline.store import Store
-from pipeline.verdicts import batch_flags, judge
+from pipeline.verdicts import BATCH_FLAG_CODES, batch_flags
 
 
 @dataclass
@@ -99,26 +100,34 @@ class BatchProcessor:
 
     def judge(self, run: Run, application_pk: int, intake: IntakeApplication, counts: RunCounts) -> dict[str, Any]:
         """The application's results record from its stored pages: documents, facts, verdicts (stored)."""
+        judged = self.record_of(application_pk, intake.application_id, intake.error, counts)
+        self.store.save_result(application_pk, run.id, judged)
+        counts.applications += 1
+        self.listener("application", {"application_id": intake.application_id, "documents": len(judged["documents"])})
+        return judged
+
+    def record_of(self, application_pk: int, application_id: str, error: str | None, counts: RunCounts,
+                  batch_flags_kept: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The results record made from the application's stored documents, judged with its reviewers' acts."""
         documents: list[DocumentResult] = []
         extractions: list[tuple[str, str, dict[str, Any]]] = []
         read_before: set[tuple[str, int]] = set()  # a file submitted twice is listed twice but counted once
+        events = as_overrides(self.store.review_events([application_pk]).get(application_pk, []))
+        corrections = doc_type_corrections(events)
         for stored in self.store.current_files(application_pk):
-            for result, extraction in self._documents(stored, counts):
+            for result, extraction in self._documents(stored, counts, corrections):
                 documents.append(result)
                 if extraction is not None and (result.sha256, result.page_start) not in read_before:
                     extractions.append((result.path, result.doc_type, extraction))
                     read_before.add((result.sha256, result.page_start))
         facts, claims = merge_extractions(extractions)
-        record = ApplicationResult(application_id=intake.application_id, ruleset=self.ruleset.id,
+        record = ApplicationResult(application_id=application_id, ruleset=self.ruleset.id,
                                    ruleset_version=self.ruleset.version, as_of=self.as_of, documents=documents,
                                    facts=facts, claims=claims)
-        if intake.error:
-            record.error = intake.error  # type: ignore[attr-defined]
-        judged = judge(self.ruleset, record.model_dump(mode="json"))
-        self.store.save_result(application_pk, run.id, judged)
-        counts.applications += 1
-        self.listener("application", {"application_id": intake.application_id, "documents": len(documents)})
-        return judged
+        if error:
+            record.error = error  # type: ignore[attr-defined]
+        payload = record.model_dump(mode="json") | {"flags": batch_flags_kept or []}
+        return reviewed(self.ruleset, payload, events)
 
     def finish(self, run: Run, judged: list[tuple[int, dict[str, Any]]], counts: RunCounts) -> None:
         """Flags only the whole batch shows (a photo or a person in two applications), from each judged
@@ -136,8 +145,10 @@ class BatchProcessor:
         for application_pk in application_pks:
             yield self.store.result_payload(application_pk, self.ruleset.id, self.ruleset.version, self.as_of)
 
-    def _documents(self, stored, counts: RunCounts) -> list[tuple[DocumentResult, dict[str, Any] | None]]:
-        """The file's documents for results.jsonl with their facts, identifying and extracting what is not yet."""
+    def _documents(self, stored, counts: RunCounts,
+                   corrections: dict[str, str]) -> list[tuple[DocumentResult, dict[str, Any] | None]]:
+        """The file's documents for results.jsonl with their facts, identifying and extracting what is not
+        yet; a type a reviewer corrected is kept, and the document's facts read as that type."""
         content = stored.content
         error = stored.intake_error or content.error
         if error:
@@ -155,7 +166,11 @@ class BatchProcessor:
         results = []
         for document in found:
             extraction = document.extraction
-            if document.extract_version != EXTRACT_VERSION:
+            corrected = corrections.get(document_key(stored.path, document.page_start))
+            if corrected is not None and corrected != document.doc_type:
+                document = self.store.correct_doc_type(document.id, corrected)
+                extraction = None
+            if document.extract_version != EXTRACT_VERSION or extraction is None:
                 pages = pages if pages is not None else self.store.pages(stored.sha256)
                 extraction = extraction_of(stored.path, document.doc_type, pages[document.page_start - 1:document.page_end])
                 self.store.save_extraction(document.id, EXTRACT_VERSION, extraction)
@@ -165,3 +180,13 @@ class BatchProcessor:
                                            page_end=document.page_end, confidence=document.confidence),
                             extraction))
         return results
+
+
+def rejudge(store: Store, application_pk: int, ruleset: RuleSet, record: dict[str, Any]) -> dict[str, Any]:
+    """A stored application judged again from its stored documents and pages (no file is read), with its
+    reviewers' acts and the batch's flags its record had; stored as its newest record."""
+    processor = BatchProcessor(store, ruleset, record["as_of"], "", "")
+    kept = [flag for flag in record.get("flags") or [] if flag.get("code") in BATCH_FLAG_CODES]
+    judged = processor.record_of(application_pk, record["application_id"], record.get("error"), RunCounts(), kept)
+    store.save_result(application_pk, None, judged)
+    return judged

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.rules import RuleSet
+from pipeline.review import as_overrides, reviewed
 from pipeline.store import Store
-from pipeline.verdicts import judge
 
 __all__ = ["DecisionChange", "Reevaluation", "reevaluate"]
 
@@ -22,6 +22,11 @@ class DecisionChange:
     before_ruleset: str
     after: str
     rules: list[tuple[str, str | None, str, str]] = field(default_factory=list)  # (id, before, after, new reason)
+    application_pk: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"application_pk": self.application_pk, "application_id": self.application_id, "before": self.before,
+                "before_ruleset": self.before_ruleset, "after": self.after, "rules": [list(rule) for rule in self.rules]}
 
 
 @dataclass
@@ -41,22 +46,25 @@ def reevaluate(store: Store, ruleset: RuleSet, as_of: str | None = None) -> Reev
     gc.disable()
     try:
         stored = list(store.latest_results())
+        events = store.review_events(pk for _batch, pk, _before in stored)
         # The batch's flags (a photo or a person in two applications) rest on facts, which do not change
-        # here: `judge` keeps them as process found them.
-        records = [judge(ruleset, before, as_of) for _batch, _pk, before in stored]
+        # here: `judge` keeps them as process found them. Reviewers' overrides stay applied.
+        records = [reviewed(ruleset, before, as_overrides(events.get(pk, [])), as_of) for _batch, pk, before in stored]
         store.save_results([(pk, None, record) for (_batch, pk, _before), record in zip(stored, records, strict=True)])
     finally:
         if collecting:
             gc.enable()
-    changes = [_change(before, after) for (_batch, _pk, before), after in zip(stored, records, strict=True)
+    changes = [_change(pk, before, after) for (_batch, pk, before), after in zip(stored, records, strict=True)
                if before.get("decision") != after["decision"]]
+    store.save_reevaluation(ruleset.label, as_of, len(records), [change.as_dict() for change in changes])
     return Reevaluation(records, changes)
 
 
-def _change(before: dict[str, Any], after: dict[str, Any]) -> DecisionChange:
+def _change(application_pk: int, before: dict[str, Any], after: dict[str, Any]) -> DecisionChange:
     """The decision's move and the rules behind it."""
     old = {rule["id"]: rule["status"] for rule in before.get("rules") or []}
     moved = [(rule["id"], old.get(rule["id"]), rule["status"], rule["reason"])
              for rule in after["rules"] if old.get(rule["id"]) != rule["status"]]
     return DecisionChange(after["application_id"], before.get("decision"),
-                          f"{before.get('ruleset')} {before.get('ruleset_version')}", after["decision"], moved)
+                          f"{before.get('ruleset')} {before.get('ruleset_version')}", after["decision"], moved,
+                          application_pk)

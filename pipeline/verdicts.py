@@ -21,7 +21,7 @@ from models.results import DEGREES, TITLES
 from models.rules import Rule, RuleSet
 from pipeline.export import DOC_TYPE_NAMES
 
-__all__ = ["Application", "Verdicts", "application_flags", "batch_flags", "evaluate", "find_inconsistencies",
+__all__ = ["Application", "Verdicts", "application_flags", "batch_flags", "evaluate", "extracted_counts", "find_inconsistencies",
            "find_mismatches", "judge"]
 
 DEGREE_RANK = {degree: len(DEGREES) - index for index, degree in enumerate(DEGREES)}  # listed highest first
@@ -413,7 +413,7 @@ def evaluate(ruleset: RuleSet, app: Application) -> Verdicts:
 
 # ---------------------------------------------------------------- mismatches and flags
 
-def _extracted_counts(ruleset: RuleSet, app: Application) -> dict[str, Any]:
+def extracted_counts(ruleset: RuleSet, app: Application) -> dict[str, Any]:
     """Staff counts the roster gives, counted as the rule set's ratio rule counts them."""
     staff = app.fact("staff")
     if staff is None:
@@ -433,7 +433,7 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
     tolerance, names after folding width and brackets, anything else as written. Returned as (sure,
     unsure): an unsure one rests on a claim or document value read with less than the rule set's
     confidence, or on names one character apart where either was read by OCR (text layers read 1.0)."""
-    extracted = {key: fact.get("value") for key, fact in app.facts.items()} | _extracted_counts(ruleset, app)
+    extracted = {key: fact.get("value") for key, fact in app.facts.items()} | extracted_counts(ruleset, app)
     tolerance, floor = ruleset.mismatch.relative_tolerance, ruleset.mismatch.min_confidence
     sure, unsure = [], []
     for key in MISMATCH_KEYS:

@@ -8,3 +8,7 @@ for ruleset in hubei-yanxuan changzhi-shifan; do
   .venv/bin/shenhe process "samples/$ruleset/batch" --rules "$ruleset" --as-of "$as_of" --out "out/demo/$ruleset"
   .venv/bin/shenhe eval --truth "samples/$ruleset/truth.jsonl" --results "out/demo/$ruleset/results.jsonl"
 done
+echo
+echo "评审网页：先开一个账号，再启动网页（http://127.0.0.1:8000/）："
+echo "  .venv/bin/shenhe users add 审核员 --role reviewer    # 输入密码（至少 8 个字符）"
+echo "  .venv/bin/shenhe serve"

@@ -3,9 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# LibreOffice (no GUI) converts legacy .doc/.xls/.wps submissions.
+# LibreOffice (no GUI) converts legacy .doc/.xls/.wps submissions; the browser tests drive chromium.
 DEBIAN_PACKAGES=(fonts-noto-cjk fonts-wqy-zenhei fonts-arphic-ukai tesseract-ocr tesseract-ocr-chi-sim
-                 libreoffice-writer-nogui libreoffice-calc-nogui)
+                 libreoffice-writer-nogui libreoffice-calc-nogui chromium)
 PYTHON=${PYTHON:-python3}
 
 missing=()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -34,6 +35,8 @@ fixtures_app = typer.Typer(help="生成带真值的测试申报批次。", no_ar
 app.add_typer(fixtures_app, name="fixtures")
 rules_app = typer.Typer(help="规则集：列出、查看、比较。", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+users_app = typer.Typer(help="网页端账号。", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 console = Console()
 
 
@@ -96,6 +99,7 @@ def process(
         _open_store(db).close()  # the store opens (and is migrated) before the flow starts
         entries = application_entries(batch)
         from flows.batch import run_batch  # Prefect's import, while its API starts
+        from flows.settings import without_heartbeats
 
         if server is not None:
             try:
@@ -104,7 +108,9 @@ def process(
                 console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(2) from None
 
-        done = _run_with_progress(run_batch, batch, entries, rules, as_of_day.isoformat(), db, ocr_engine, workers, cluster, out)
+        with without_heartbeats() if server is not None else contextlib.nullcontext():
+            done = _run_with_progress(run_batch, batch, entries, rules, as_of_day.isoformat(), db, ocr_engine, workers,
+                                      cluster, out)
     finally:
         if server is not None:
             server.stop()
@@ -173,6 +179,74 @@ def export(
 
 
 @app.command()
+def serve(
+    db: Annotated[str | None, typer.Option("--db", help="数据库 URL（默认：工作目录下的内嵌数据库）")] = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址（对外开放用 0.0.0.0，并放在 HTTPS 反向代理之后）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+    secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="只经 HTTPS 发送登录 Cookie（经 HTTPS 反向代理提供服务时打开）")] = False,
+) -> None:
+    """评审人员的网页：申请总览、证据对照、人工改写与审核记录、规则更新、导出。未登录者只看到登录页。"""
+    import uvicorn
+
+    from web import create_app
+
+    try:
+        application = create_app(db, secure_cookies=secure_cookies)
+    except Exception as exc:  # the store cannot be opened: said plainly
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"审核网页：http://{host}:{port}/（Ctrl+C 停止）")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="账号名")],
+    role: Annotated[str, typer.Option("--role", help="reviewer（省级评审人员）、unit（推荐单位）或 admin（管理员）")],
+    unit: Annotated[str | None, typer.Option("--unit", help="推荐单位名称（unit 账号必填，与推荐表上的名称一致）")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="数据库 URL（默认：工作目录下的内嵌数据库）")] = None,
+) -> None:
+    """开设网页账号；密码从标准输入读取（终端中输入两次，不回显）。"""
+    import getpass
+    import sys
+
+    from pipeline.store import StoreError
+    from web.auth import ROLES, hash_password
+
+    if role not in ROLES:
+        console.print(f"[red]未知的角色：{role}（可选：{'、'.join(ROLES)}）[/red]")
+        raise typer.Exit(2)
+    if role == "unit" and not (unit or "").strip():
+        console.print("[red]推荐单位账号须用 --unit 给出单位名称[/red]")
+        raise typer.Exit(2)
+    if role != "unit" and unit:
+        console.print("[red]只有推荐单位账号（--role unit）才有 --unit[/red]")
+        raise typer.Exit(2)
+    if not name.strip() or len(name) > 100:
+        console.print("[red]账号名不能为空，且不超过 100 个字符[/red]")
+        raise typer.Exit(2)
+    if sys.stdin.isatty():
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再输入一次：") != password:
+            console.print("[red]两次输入的密码不一致[/red]")
+            raise typer.Exit(2)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        console.print("[red]密码至少 8 个字符[/red]")
+        raise typer.Exit(2)
+    store = _open_store(db)
+    try:
+        store.add_account(name.strip(), role, unit.strip() if unit else None, hash_password(password))
+    except StoreError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    console.print(f"已开设账号 {name.strip()}（{ROLES[role]}{'：' + unit.strip() if unit else ''}）")
+
+
+@app.command()
 def deploy(
     pool: Annotated[str, typer.Option("--pool", help="Prefect 工作池名称（不存在时创建，类型 process）")],
     name: Annotated[str, typer.Option("--name", help="部署名称")] = "shenhe",
@@ -222,7 +296,15 @@ def _start_prefect(db: str | None):
     """Prefect set up for this store's data folder (an embedded default), its API starting already."""
     from flows.settings import data_dir_of, start_embedded_server
 
-    return start_embedded_server(data_dir_of(db))
+    try:
+        server = start_embedded_server(data_dir_of(db))
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if server is not None and server.started_now and server.keep_seconds > 0:
+        console.print(f"[dim]已在后台启动 Prefect 服务（{server.api_url}），空闲 {server.keep_seconds / 60:g} 分钟后自行退出，"
+                      "供随后的命令直接使用；设 SHENHE_PREFECT_KEEP_SECONDS=0 则随命令退出。[/dim]")
+    return server
 
 
 def _run_with_progress(run_batch, batch: Path, entries: list[Path], rules: str, as_of: str, db: str | None,

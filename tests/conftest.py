@@ -41,6 +41,34 @@ def small_batches(tmp_path_factory) -> dict[str, Path]:
     return {rs: generate_batch(root / rs, rs, 8, 11).root for rs in ("hubei-yanxuan", "changzhi-shifan")}
 
 
+@pytest.fixture(scope="session")
+def processed_batches(small_batches, prefect_api, tmp_path_factory) -> dict[str, dict]:
+    """Each small batch processed once by `shenhe process` into its own SQLite store: the batch's root,
+    the store, the command's arguments, its result (output, exit code) and results folder. Tests that
+    change a store work on a copy."""
+    from typer.testing import CliRunner
+
+    from shenhe.cli import app
+
+    done = {}
+    for ruleset, root in small_batches.items():
+        work = tmp_path_factory.mktemp(f"processed-{ruleset}")
+        as_of = json.loads((root / "batch.json").read_text(encoding="utf-8"))["as_of"]
+        args = ["process", str(root / "batch"), "--rules", ruleset, "--as-of", as_of, "--db", str(work / "s.db")]
+        first = CliRunner().invoke(app, [*args, "--out", str(work / "first")])
+        done[ruleset] = {"root": root, "work": work, "db": work / "s.db", "args": args, "first": first}
+    return done
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A copy of a SQLite store, whatever its write-ahead log still holds."""
+    import sqlite3
+
+    with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
+        old.backup(new)
+    return target
+
+
 def read_truth(root: Path) -> list[dict]:
     return [json.loads(line) for line in (root / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
 

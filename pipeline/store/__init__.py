@@ -12,7 +12,9 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from models.pages import PageText, TextLine
+from models.results import summary_of
 from models.store import (
+    Account,
     Application,
     Batch,
     Content,
@@ -20,7 +22,9 @@ from models.store import (
     File,
     OcrCacheEntry,
     Page,
+    Reevaluation,
     Result,
+    ReviewEvent,
     Run,
     utcnow,
 )
@@ -123,6 +127,12 @@ class Store:
             return set(session.scalars(select(Content.sha256).where(Content.sha256.in_(set(sha256s)),
                                                                     Content.reader_key == reader_key)))
 
+    def read_cleanly(self, reader_key: str) -> set[str]:
+        """Every content this reader read without error (intake need not check their bytes again)."""
+        with self.sessions() as session:
+            return set(session.scalars(select(Content.sha256).where(Content.reader_key == reader_key,
+                                                                    Content.error.is_(None))))
+
     def save_pages(self, sha256: str, reader_key: str, pages: list[PageText], error: str | None,
                    seconds: float, ocr_pages: int, converted_from: str | None) -> None:
         """Replace the stored pages of one content in a single transaction; the documents found in
@@ -154,6 +164,14 @@ class Store:
             rows = [Document(**({"extraction": None, "extract_version": None} | item), file_id=file_id) for item in documents]
             session.add_all(rows)
         return rows
+
+    def correct_doc_type(self, document_id: int, doc_type: str) -> Document:
+        """Set a document's type as a reviewer corrected it; its facts are to be read again as that type."""
+        with self._writing() as session:
+            document = session.get(Document, document_id)
+            document.doc_type, document.confidence = doc_type, 1.0
+            document.extraction, document.extract_version = None, None
+        return document
 
     def save_extraction(self, document_id: int, version: str, extraction: dict[str, Any]) -> None:
         """Store what the extractors read from one document (replacing an older version's)."""
@@ -227,6 +245,61 @@ class Store:
                 session.execute(update(Result), updates)
             if inserts:
                 session.execute(insert(Result), inserts)
+            # The newest record of each application is the one just saved: lists and access checks read this.
+            summaries = {application_pk: summary_of(payload) for application_pk, _run_id, payload in results}
+            session.execute(update(Application), [{"id": pk, "summary": summary, "unit": summary["unit"]}
+                                                  for pk, summary in summaries.items()])
+
+    def fill_missing_summaries(self) -> int:
+        """Give each application stored before summaries existed the summary of its newest record."""
+        with self.sessions() as session:
+            missing = set(session.scalars(select(Application.id).where(Application.summary.is_(None))))
+        if not missing:
+            return 0
+        newest = [stored for stored in self.latest_results() if stored.application_pk in missing]
+        with self._writing() as session:
+            for stored in newest:
+                summary = summary_of(stored.payload)
+                session.execute(update(Application).where(Application.id == stored.application_pk)
+                                .values(summary=summary, unit=summary["unit"]))
+        return len(newest)
+
+    # ── reviewers' acts and re-evaluations ──────────────────────────────────────────────
+
+    def add_review_event(self, application_pk: int, account_id: int, action: str, key: str, old_value: Any,
+                         new_value: Any, reason: str) -> ReviewEvent:
+        """Record a reviewer's act (never updated, never deleted)."""
+        with self._writing() as session:
+            event = ReviewEvent(application_pk=application_pk, account_id=account_id, action=action, key=key,
+                                old_value=old_value, new_value=new_value, reason=reason, at=utcnow())
+            session.add(event)
+        return event
+
+    def review_events(self, application_pks: Iterable[int]) -> dict[int, list[ReviewEvent]]:
+        """Each application's reviewers' acts, oldest first, with the accounts that made them."""
+        found: dict[int, list[ReviewEvent]] = {}
+        with self.sessions() as session:
+            for event in session.scalars(select(ReviewEvent).where(ReviewEvent.application_pk.in_(set(application_pks)))
+                                         .options(selectinload(ReviewEvent.account)).order_by(ReviewEvent.id)):
+                found.setdefault(event.application_pk, []).append(event)
+        return found
+
+    def save_reevaluation(self, ruleset: str, as_of: str | None, applications: int, changes: list[dict[str, Any]]) -> int:
+        with self._writing() as session:
+            row = Reevaluation(ruleset=ruleset, as_of=as_of, applications=applications, changes=changes, at=utcnow())
+            session.add(row)
+            session.flush()
+            return row.id
+
+    # ── accounts ─────────────────────────────────────────────────────────────────────────
+
+    def add_account(self, name: str, role: str, unit: str | None, password_hash: str) -> Account:
+        with self._writing() as session:
+            if session.scalar(select(Account.id).where(Account.name == name)) is not None:
+                raise StoreError(f"账号已存在：{name}")
+            account = Account(name=name, role=role, unit=unit, password_hash=password_hash, active=True, created_at=utcnow())
+            session.add(account)
+        return account
 
 
 def page_to_row(sha256: str, page: PageText) -> Page:
