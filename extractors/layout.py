@@ -252,7 +252,9 @@ def pieces_to_slope(pieces: Sequence[Piece]) -> float:
                   and abs(other.middle - piece.middle) <= 0.8 * height]
         if beside:
             neighbour = min(beside, key=lambda other: other.bbox[0])
-            slopes.append((neighbour.middle - piece.middle) / (neighbour.centre - piece.centre))
+            run = neighbour.centre - piece.centre
+            if run > 0:  # degenerate boxes (zero width, one inside another) give no tilt
+                slopes.append((neighbour.middle - piece.middle) / run)
     if len(slopes) < MIN_SLOPES:
         return 0.0
     slope = statistics.median(slopes)
@@ -325,7 +327,8 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
             pieces += more
             used_rows.append(below_row)
         if multiline and row.pieces[0].bbox is not None:
-            left = min(p.bbox[0] for p in pieces if p not in label_pieces) if len(pieces) > len(label_pieces) else row.x_of(value_start)
+            # The value's pieces follow the label's in `pieces` (two pieces may be equal: same text, same box).
+            left = min((p.bbox[0] for p in pieces[len(label_pieces):] if p.bbox), default=row.x_of(value_start))
             right = row.x_of(value_end) if stop else max(p.bbox[2] for p in pieces + row.pieces if p.bbox)
             label_left = min((p.bbox[0] for p in label_pieces if p.bbox), default=left)
             value, more, more_rows = _continuation(rows, rows.index(used_rows[-1]), value, left, right,

@@ -24,6 +24,7 @@ from models.results import write_results
 from models.store import Run
 from pipeline.intake import IntakeApplication, read_batch
 from pipeline.ocr import engine_label
+from pipeline.problems import problem
 from pipeline.process import BatchProcessor, Listener, RunCounts
 from pipeline.reading import (
     FileToRead,
@@ -176,8 +177,8 @@ def _read_and_judge(processor: BatchProcessor, run: Run, batch: Path, counts: Ru
 
 def _record_failure(processor: BatchProcessor, item: FileToRead, exc: Exception) -> dict[str, Any]:
     """A file whose worker failed: stored with the error under a key no reader has, so it is read again."""
-    error = f"读取失败（工作进程异常）：{type(exc).__name__}：{exc}"[:300]
-    processor.store.save_pages(item.sha256, "failed", [], error, 0.0, 0, None)
+    error = problem("worker_failed", detail=f"{type(exc).__name__}：{exc}").message
+    processor.store.save_pages(item.sha256, "failed", [], error, 0.0, 0, None, "worker_failed")
     return {"path": item.path, "pages": 0, "ocr_pages": 0, "error": error}
 
 

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -35,8 +36,14 @@ EPHEMERAL_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": 
 
 
 def embedded_prefect(data_dir: Path) -> None:
-    """Point Prefect at `data_dir/prefect` unless told otherwise; call before importing prefect."""
+    """Point Prefect at `data_dir/prefect` unless told otherwise, and every temporary file (this
+    process's and its children's: onnxruntime leaves one, LibreOffice a folder) at `data_dir/tmp`, so a
+    run writes nothing outside the data folder; call before importing prefect or the readers."""
     os.environ.setdefault("PREFECT_HOME", str((data_dir / "prefect").resolve()))
+    temporary = (data_dir / "tmp").resolve()
+    temporary.mkdir(parents=True, exist_ok=True)
+    os.environ["TMPDIR"] = str(temporary)
+    tempfile.tempdir = None  # tempfile reads TMPDIR again
     for name, value in EMBEDDED_DEFAULTS.items():
         os.environ.setdefault(name, value)
 

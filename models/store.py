@@ -84,6 +84,7 @@ class Content(Base):
     reader_key: Mapped[str | None] = mapped_column(String(100))  # reader version + OCR engine key
     page_count: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(40))  # pipeline.problems' code for `error`
     converted_from: Mapped[str | None] = mapped_column(String(20))
     read_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     ocr_pages: Mapped[int] = mapped_column(Integer, default=0)
@@ -132,6 +133,7 @@ class File(Base):
     kind: Mapped[str] = mapped_column(String(20))
     size: Mapped[int] = mapped_column(BigInteger)
     intake_error: Mapped[str | None] = mapped_column(Text)
+    intake_error_code: Mapped[str | None] = mapped_column(String(40))
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     application: Mapped[Application] = relationship(back_populates="files")
     content: Mapped[Content] = relationship()
@@ -219,6 +221,9 @@ class ReviewEvent(Base):
     type overridden, or the decision accepted; who, when, the value before and after, and why."""
 
     __tablename__ = "review_events"
+    # Each act replaces the newest act on the same thing that its reviewer saw (0: none), and only one
+    # act may replace it: a second reviewer working from the same page gets a conflict, not a silent loss.
+    __table_args__ = (UniqueConstraint("application_pk", "action", "key", "supersedes", name="uq_review_events_supersedes"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_pk: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
@@ -228,7 +233,21 @@ class ReviewEvent(Base):
     old_value: Mapped[Any] = mapped_column(Json, nullable=True)
     new_value: Mapped[Any] = mapped_column(Json, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    supersedes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     account: Mapped[Account] = relationship()
+
+
+class StoredRuleSet(Base):
+    """The text of a rule set a run or a re-evaluation applied, so the web application can judge again
+    under it when it is a file of the engineer's, not a built-in one."""
+
+    __tablename__ = "rulesets"
+    __table_args__ = (UniqueConstraint("ruleset", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ruleset: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Reevaluation(Base):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from pipeline.problems import Limits, Problem, limits, problem
 
 JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 UTF8_FLAG = 0x800
@@ -16,14 +19,15 @@ UTF8_FLAG = 0x800
 
 @dataclass
 class IntakeFile:
-    """One submitted file, read into memory once."""
+    """One submitted file, read into memory once (or not at all, when it must not be)."""
 
-    path: str  # relative to the application, '/'-separated
+    path: str  # relative to the application, '/'-separated; a zip inside it adds its own name: 附件.zip/执照.jpg
     data: bytes
     kind: str  # jpeg, png, pdf, docx, xlsx, …, or unknown
     sha256: str
     pages: int | None = None
     error: str | None = None
+    error_code: str | None = None  # pipeline.problems' code for `error`
 
 
 @dataclass
@@ -34,6 +38,7 @@ class IntakeApplication:
     source: Path
     files: list[IntakeFile] = field(default_factory=list)
     error: str | None = None
+    error_code: str | None = None
 
 
 def is_junk(path: str) -> bool:
@@ -47,13 +52,7 @@ def zip_entry_name(info: zipfile.ZipInfo) -> str:
     """The entry's real name: UTF-8 when flagged, else the GBK bytes zipfile read as cp437."""
     if info.flag_bits & UTF8_FLAG:
         return info.filename
-    raw = info.filename.encode("cp437")
-    for encoding in ("gbk", "utf-8"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("gbk", errors="replace")
+    return decoded_name(info.filename.encode("cp437"), ("gbk", "utf-8"))
 
 
 def sniff(data: bytes) -> str:
@@ -83,64 +82,214 @@ def sniff(data: bytes) -> str:
         if any(n.startswith("xl/") for n in names):
             return "xlsx"
         return "zip"
+    if head.startswith((b"MZ", b"\x7fELF")):
+        return "exe"  # a Windows or Linux program
     if head.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
         return "ole"  # legacy .doc/.xls/.wps
     return "unknown"
 
 
-def check_file(kind: str, data: bytes) -> tuple[int | None, str | None]:
-    """(page count, error in Chinese) after opening the file the way later stages will."""
+def check_file(kind: str, data: bytes, bounds: Limits | None = None) -> tuple[int | None, Problem | None]:
+    """(page count, problem) after opening the file the way later stages will, within the limits."""
+    bounds = bounds or limits()
     if not data:
-        return None, "文件为空（0字节）"
+        return None, problem("empty_file")
+    if kind == "exe":
+        return None, problem("executable")
     if kind in ("jpeg", "png", "tiff", "bmp", "webp"):
-        from PIL import Image
-
-        try:
-            with Image.open(io.BytesIO(data)) as img:
-                frames = getattr(img, "n_frames", 1)
-                if img.format == "JPEG":
-                    # Decoded at an eighth of its size: every byte is still read, so a truncated or
-                    # damaged file still fails, at a small part of the cost (a batch's photos add up).
-                    img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
-                img.load()
-            return frames, None
-        except Exception as exc:  # Pillow raises many types for damaged images
-            return None, f"图像文件已损坏或不完整，无法读取（{type(exc).__name__}）"
+        return _check_image(data, bounds)
     if kind == "pdf":
-        import pypdfium2
-
-        try:
-            pdf = pypdfium2.PdfDocument(data)
-            try:
-                return len(pdf), None
-            finally:
-                pdf.close()
-        except pypdfium2.PdfiumError as exc:
-            return None, f"PDF文件无法打开（{exc}）"
-    if kind in ("docx", "xlsx"):
+        return _check_pdf(data, bounds)
+    if kind == "xlsx":
+        return _check_sheets(data, bounds)
+    if kind == "docx":
         return 1, None
     if kind == "ole":
-        return None, "旧版Office文件（.doc/.xls/.wps），请另存为.docx/.xlsx后重新提交"
-    return None, "无法识别的文件格式"
+        return None, problem("legacy_office")
+    return None, problem("unknown_format")
 
 
-def _make_file(path: str, data: bytes, read_cleanly: Container[str]) -> IntakeFile:
-    kind = sniff(data)
-    sha256 = hashlib.sha256(data).hexdigest()
-    # Bytes a reader already read without error passed this check then; the same bytes pass it again.
-    pages, error = (None, None) if sha256 in read_cleanly else check_file(kind, data)
-    return IntakeFile(path, data, kind, sha256, pages, error)
+def _check_image(data: bytes, bounds: Limits) -> tuple[int | None, Problem | None]:
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # our limits, below, are checked before anything is decoded
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            frames = getattr(img, "n_frames", 1)
+            width, height = img.size
+            allowed = bounds.max_image_pixels * (bounds.max_jpeg_reduction ** 2 if img.format == "JPEG" else 1)
+            if width * height > allowed:
+                return None, problem("image_too_large", width=width, height=height,
+                                     limit=allowed // 10_000)
+            if frames > bounds.max_pages:
+                return None, problem("too_many_pages", pages=frames, limit=bounds.max_pages)
+            if img.format == "JPEG":
+                # Decoded at an eighth of its size: every byte is still read, so a truncated or
+                # damaged file still fails, at a small part of the cost (a batch's photos add up).
+                img.draft(img.mode, (max(1, width // 8), max(1, height // 8)))
+            img.load()
+        return frames, None
+    except Image.DecompressionBombError:
+        return None, problem("image_too_large", width="?", height="?", limit=bounds.max_image_megapixels * 100)
+    except Exception as exc:  # Pillow raises many types for damaged images
+        return None, problem("image_damaged", detail=type(exc).__name__)
 
 
-def _folder_files(root: Path, read_cleanly: Container[str]) -> Iterator[IntakeFile]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            full = Path(dirpath) / name
-            rel = full.relative_to(root).as_posix()
-            if is_junk(rel) or full.is_symlink():
+def _check_pdf(data: bytes, bounds: Limits) -> tuple[int | None, Problem | None]:
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        return None, problem("pdf_encrypted") if "password" in str(exc).lower() else problem("pdf_damaged", detail=exc)
+    try:
+        pages = len(pdf)
+    finally:
+        pdf.close()
+    if pages > bounds.max_pages:
+        return None, problem("too_many_pages", pages=pages, limit=bounds.max_pages)
+    return pages, None
+
+
+def _check_sheets(data: bytes, bounds: Limits) -> tuple[int | None, Problem | None]:
+    """Each worksheet's own stated size (its dimension), which costs nothing to read; the reader
+    counts the rows it meets as well, for a workbook that understates them."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except Exception as exc:  # a damaged workbook: many types
+        return None, problem("read_failed", detail=f"Excel文件无法打开（{type(exc).__name__}）")
+    try:
+        for sheet in book.worksheets:
+            if (sheet.max_row or 0) > bounds.max_sheet_rows:
+                return None, problem("sheet_too_large", sheet=sheet.title, limit=bounds.max_sheet_rows)
+        return len(book.worksheets), None
+    finally:
+        book.close()
+
+
+class _Unpacker:
+    """One application's files: its folder walked, its zips (and zips inside them) opened, each file
+    within the limits; each path made unique in the application."""
+
+    def __init__(self, bounds: Limits, read_cleanly: Container[str]) -> None:
+        self.bounds = bounds
+        self.read_cleanly = read_cleanly
+        self.unpacked = 0  # bytes taken out of zips so far
+        self.paths: set[str] = set()
+
+    def file(self, path: str, data: bytes, depth: int) -> Iterator[IntakeFile]:
+        """A file as found: a zip is opened (its files listed under its path), anything else checked."""
+        kind = sniff(data)
+        if kind == "zip":
+            if depth >= self.bounds.max_zip_depth:
+                yield self.refused(path, problem("zip_too_deep", limit=self.bounds.max_zip_depth))
+                return
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    yield from self.zip_entries(archive, path + "/", depth + 1)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+                yield self.refused(path, problem("zip_damaged", detail=exc))
+            return
+        sha256 = hashlib.sha256(data).hexdigest()
+        # Bytes a reader already read without error passed this check then; the same bytes pass it again.
+        pages, found = (None, None) if sha256 in self.read_cleanly else check_file(kind, data, self.bounds)
+        yield IntakeFile(self.unique(path), data, kind, sha256, pages, found.message if found else None,
+                         found.code if found else None)
+
+    def refused(self, path: str, why: Problem) -> IntakeFile:
+        """A file listed with its problem and not read (its bytes are not kept)."""
+        return IntakeFile(self.unique(path), b"", "unknown", EMPTY_SHA256, None, why.message, why.code)
+
+    def unique(self, path: str) -> str:
+        """The path, or the path with （2）, （3）… before its suffix when the application has it already."""
+        candidate, n = path, 1
+        while candidate in self.paths:
+            n += 1
+            stem, dot, suffix = path.rpartition(".")
+            candidate = f"{stem}（{n}）.{suffix}" if dot and "/" not in suffix else f"{path}（{n}）"
+        self.paths.add(candidate)
+        return candidate
+
+    def folder(self, root: Path) -> Iterator[IntakeFile]:
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames.sort()
+            here = Path(dirpath)
+            for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
+                full = here / name
+                rel = readable_name(os.fsencode(full.relative_to(root).as_posix()))
+                if is_junk(rel):
+                    continue
+                if full.is_symlink():
+                    yield self.refused(rel, problem("symlink"))
+                    continue
+                size = full.stat().st_size
+                if size > self.bounds.max_file_bytes:
+                    yield self.refused(rel, problem("file_too_large", size=size >> 20, limit=self.bounds.max_file_mb))
+                    continue
+                yield from self.file(rel, full.read_bytes(), depth=0)
+
+    def zip_entries(self, archive: zipfile.ZipFile, prefix: str, depth: int) -> Iterator[IntakeFile]:
+        for info in sorted(archive.infolist(), key=zip_entry_name):
+            raw = zip_entry_name(info).replace("\\", "/")
+            path = zip_entry_path(info)
+            if path is None:
                 continue
-            yield _make_file(rel, full.read_bytes(), read_cleanly)
+            if _unsafe(raw):
+                yield self.refused(prefix + path, problem("unsafe_path"))
+                continue
+            data_or_problem = self.entry_bytes(archive, info)
+            if isinstance(data_or_problem, Problem):
+                yield self.refused(prefix + path, data_or_problem)
+            else:
+                yield from self.file(prefix + path, data_or_problem, depth)
+
+    def entry_bytes(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | Problem:
+        """An entry's bytes, read no further than the limits allow (its stated sizes may lie)."""
+        bounds = self.bounds
+        bomb = problem("zip_bomb", limit=bounds.max_zip_ratio, size_limit=bounds.max_file_mb)
+        if info.file_size > bounds.max_file_bytes or (
+                info.file_size > 1 << 20 and info.file_size > bounds.max_zip_ratio * max(info.compress_size, 1)):
+            return bomb
+        room = (bounds.max_application_mb << 20) - self.unpacked
+        if info.file_size > room:
+            return problem("zip_too_large", limit=bounds.max_application_mb)
+        cap = min(bounds.max_file_bytes, room)
+        try:
+            with archive.open(info) as entry:
+                data = entry.read(cap + 1)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
+            return problem("zip_damaged", detail=exc)
+        if len(data) > cap:
+            return bomb if cap == bounds.max_file_bytes else problem("zip_too_large", limit=bounds.max_application_mb)
+        self.unpacked += len(data)
+        return data
+
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe(name: str) -> bool:
+    """A zip entry name that points outside where it is unpacked: ../, an absolute path, a drive letter."""
+    return name.startswith("/") or bool(_DRIVE.match(name)) or ".." in PurePosixPath(name).parts
+
+
+def readable_name(raw: bytes) -> str:
+    """A file name's bytes from the file system as text: UTF-8, else GBK (names from Chinese Windows)."""
+    return decoded_name(raw, ("utf-8", "gbk"))
+
+
+def decoded_name(raw: bytes, encodings: tuple[str, ...]) -> str:
+    """A name's bytes in the first of `encodings` they fit, else in the first with U+FFFD for what does not."""
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode(encodings[0], errors="replace")
 
 
 def zip_entry_path(info: zipfile.ZipInfo) -> str | None:
@@ -149,54 +298,58 @@ def zip_entry_path(info: zipfile.ZipInfo) -> str | None:
     name = zip_entry_name(info).replace("\\", "/")
     if info.is_dir() or is_junk(name):
         return None
-    return "/".join(p for p in PurePosixPath(name).parts if p not in ("", ".", "..", "/"))
+    # A root part may be "/" or "//" (POSIX keeps a leading double slash): every such part goes.
+    return "/".join(p for p in PurePosixPath(name).parts if p.strip("/") not in ("", ".", "..")) or "（无名文件）"
 
 
-def _zip_files(source: Path, read_cleanly: Container[str]) -> Iterator[IntakeFile]:
-    with zipfile.ZipFile(source) as zf:
-        for info in sorted(zf.infolist(), key=zip_entry_name):
-            path = zip_entry_path(info)
-            if path is not None:
-                yield _make_file(path, zf.read(info), read_cleanly)
+def application_files(source: Path, read_cleanly: Container[str] = frozenset(),
+                      bounds: Limits | None = None) -> Iterator[IntakeFile]:
+    """An application's files, from its folder or its zip; zipfile.BadZipFile for a zip that cannot be opened."""
+    unpacker = _Unpacker(bounds or limits(), read_cleanly)
+    if source.is_dir():
+        yield from unpacker.folder(source)
+        return
+    with zipfile.ZipFile(source) as archive:
+        yield from unpacker.zip_entries(archive, "", depth=1)
 
 
 def submitted_file(source: Path, path: str, sha256: str) -> bytes:
-    """The bytes of one file of an application as intake found them (a folder's file, or a zip's entry),
-    checked against the sha256 stored then; FileNotFoundError (in Chinese) if gone or changed."""
-    data: bytes | None = None
-    if source.is_dir():
-        target = (source / path).resolve()
-        if target.is_relative_to(source.resolve()) and target.is_file() and not (source / path).is_symlink():
-            data = target.read_bytes()
-    elif source.is_file():
-        with zipfile.ZipFile(source) as zf:
-            entry = next((info for info in zf.infolist() if zip_entry_path(info) == path), None)
-            data = zf.read(entry) if entry is not None else None
+    """The bytes of one file of an application as intake found them (in its folder, its zip, or a zip
+    inside either), checked against the sha256 stored then; FileNotFoundError (in Chinese) if gone or changed."""
+    data = None
+    if source.is_dir() or source.is_file():
+        try:
+            data = next((f.data for f in application_files(source) if f.path == path and f.sha256 == sha256), None)
+        except zipfile.BadZipFile:
+            data = None
     if data is None:
-        raise FileNotFoundError(f"原始文件已不在批次目录中：{path}")
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise FileNotFoundError(f"原始文件在读取后已被改动：{path}")
+        raise FileNotFoundError(f"原始文件已不在批次目录中，或读取后已被改动：{path}")
     return data
 
 
 def application_entries(batch: Path) -> list[Path]:
-    """The batch's application entries (folders and zips), in name order; links and junk left out."""
-    return [entry for entry in sorted(batch.iterdir()) if not is_junk(entry.name) and not entry.is_symlink()
-            and (entry.is_dir() or entry.suffix.lower() == ".zip")]
+    """The batch's application entries (folders, zips, and links, which are refused), in name order."""
+    return [entry for entry in sorted(batch.iterdir()) if not is_junk(entry.name)
+            and (entry.is_symlink() or entry.is_dir() or entry.suffix.lower() == ".zip")]
 
 
 def read_batch(batch: Path, read_cleanly: Container[str] = frozenset()) -> Iterator[IntakeApplication]:
-    """Every application of a batch, in name order; a broken entry carries its error. Files whose
-    sha256 is in `read_cleanly` (read before without error) are not checked again."""
+    """Every application of a batch, in name order; a broken or refused entry carries its problem. Files
+    whose sha256 is in `read_cleanly` (read before without error) are not checked again."""
     if not batch.is_dir():
         raise NotADirectoryError(f"批次目录不存在或不是目录：{batch}")
+    bounds = limits()
     for entry in application_entries(batch):
-        if entry.is_dir():
-            yield IntakeApplication(entry.name, entry, list(_folder_files(entry, read_cleanly)))
-        else:
-            app = IntakeApplication(entry.stem, entry)
-            try:
-                app.files = list(_zip_files(entry, read_cleanly))
-            except zipfile.BadZipFile as exc:
-                app.error = f"压缩包无法打开：{entry.name}（{exc}）"
+        application_id = entry.name if entry.is_dir() or entry.is_symlink() else entry.stem
+        app = IntakeApplication(application_id, entry)
+        if entry.is_symlink():
+            why = problem("symlink")
+            app.error, app.error_code = why.message, why.code
             yield app
+            continue
+        try:
+            app.files = list(application_files(entry, read_cleanly, bounds))
+        except zipfile.BadZipFile as exc:
+            why = problem("zip_damaged", detail=f"{entry.name}（{exc}）")
+            app.error, app.error_code = why.message, why.code
+        yield app

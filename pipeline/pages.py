@@ -26,6 +26,7 @@ from models.pages import PageText, TextLine
 from pipeline.ink import page_to_ink_map
 from pipeline.ocr import OcrEngine, OcrResult, OcrUnavailable, engine_key, engine_label
 from pipeline.ocr.preprocess import flatten_sheet, rotate_quarter
+from pipeline.problems import Problem, limits, problem
 from pipeline.seals import page_to_seal_boxes
 from pipeline.textlayer import (
     chars_to_lines,
@@ -35,6 +36,9 @@ from pipeline.textlayer import (
     text_layer_is_usable,
 )
 
+# Pillow's own guard refuses images over 179 megapixels at open; ours (pipeline.problems) is checked
+# first and lets a large JPEG through at a reduced size.
+Image.MAX_IMAGE_PIXELS = None
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
 READER_VERSION = "pages-14"  # bump when what a page yields changes, so stored pages are read again
@@ -60,9 +64,18 @@ class FileRead:
     kind: str
     pages: list[PageText] = field(default_factory=list)
     error: str | None = None
+    error_code: str | None = None  # pipeline.problems' code for `error`
     seconds: float = 0.0
     ocr_pages: int = 0
     converted_from: str | None = None
+
+
+class Unreadable(RuntimeError):
+    """A file the reader refuses, with its problem (code and message)."""
+
+    def __init__(self, why: Problem) -> None:
+        super().__init__(why.message)
+        self.problem = why
 
 
 # ── images ────────────────────────────────────────────────────────────────────────────────
@@ -105,9 +118,17 @@ def masked(page: PageText) -> PageText:
 
 
 def image_frames(data: bytes) -> Iterator[Image.Image]:
-    """Each frame of an image file (TIFFs have several), EXIF orientation applied, as RGB."""
+    """Each frame of an image file (TIFFs have several), EXIF orientation applied, as RGB; a JPEG larger
+    than the pixel limit decoded at a half, quarter or eighth of its size (memory stays bounded)."""
     register_heif()
+    bounds = limits()
     with Image.open(io.BytesIO(data)) as img:
+        width, height = img.size
+        if img.format == "JPEG" and width * height > bounds.max_image_pixels:
+            scale = next((s for s in (2, 4, 8) if (width // s) * (height // s) <= bounds.max_image_pixels), 8)
+            img.draft(img.mode, (width // scale, height // scale))
+        elif width * height > bounds.max_image_pixels:
+            raise Unreadable(problem("image_too_large", width=width, height=height, limit=bounds.max_image_megapixels * 100))
         for index in range(getattr(img, "n_frames", 1)):
             img.seek(index)
             frame = ImageOps.exif_transpose(img.copy())
@@ -185,8 +206,10 @@ def _unique_cells(cells: list[str]) -> list[str]:
     return result
 
 
-def xlsx_to_pages(data: bytes, max_rows: int = 20000) -> list[PageText]:
-    """Each worksheet as a page: non-empty rows as table rows and as tab-separated lines."""
+def xlsx_to_pages(data: bytes, max_rows: int | None = None) -> list[PageText]:
+    """Each worksheet as a page: non-empty rows as table rows and as tab-separated lines; Unreadable for
+    a sheet longer than the limit (read no further than that)."""
+    max_rows = max_rows or limits().max_sheet_rows
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -197,8 +220,7 @@ def xlsx_to_pages(data: bytes, max_rows: int = 20000) -> list[PageText]:
             rows = []
             for index, row in enumerate(sheet.iter_rows(values_only=True)):
                 if index >= max_rows:
-                    page.error = f"工作表「{sheet.title}」超过 {max_rows} 行，只读取了前 {max_rows} 行"
-                    break
+                    raise Unreadable(problem("sheet_too_large", sheet=sheet.title, limit=max_rows))
                 cells = [_cell_text(v) for v in row]
                 while cells and not cells[-1]:
                     cells.pop()
@@ -316,13 +338,16 @@ class PageReader:
             elif kind == "xlsx":
                 read.pages = xlsx_to_pages(data)
             else:
-                read.error = "无法识别的文件格式"
+                raise Unreadable(problem("unknown_format"))
+        except Unreadable as exc:
+            read.error, read.error_code = exc.problem.message, exc.problem.code
         except OcrUnavailable as exc:
-            read.error = str(exc)
+            read.error, read.error_code = str(exc), "ocr_unavailable"
         except RuntimeError as exc:
-            read.error = str(exc)
+            read.error, read.error_code = str(exc), "read_failed"
         except Exception as exc:  # a damaged file must not stop the batch
-            read.error = f"读取失败：{type(exc).__name__}：{exc}"[:300]
+            why = problem("read_failed", detail=f"{type(exc).__name__}：{exc}")
+            read.error, read.error_code = why.message, why.code
         read.pages = [masked(page) for page in read.pages]
         read.seconds = time.perf_counter() - started
         return read

@@ -60,6 +60,7 @@ class BatchProcessor:
         self.listener = listener or (lambda _event, _data: None)
 
     def start(self, batch: Path) -> Run:
+        self.store.remember_ruleset(self.ruleset)
         return self.store.start_run(str(batch.resolve()), self.ruleset.label, self.as_of, self.engine_label)
 
     def register(self, run: Run, intake: IntakeApplication, counts: RunCounts) -> tuple[int, list[FileToRead]]:
@@ -68,8 +69,8 @@ class BatchProcessor:
             counts.errors.append(f"{intake.application_id}：{intake.error}")
         application_pk = self.store.save_application(
             run, intake.application_id, str(intake.source), intake.error,
-            [{"path": f.path, "sha256": f.sha256, "kind": f.kind, "size": len(f.data), "error": f.error}
-             for f in intake.files])
+            [{"path": f.path, "sha256": f.sha256, "kind": f.kind, "size": len(f.data), "error": f.error,
+              "error_code": f.error_code} for f in intake.files])
         to_read = []
         already = self.store.read_with((item.sha256 for item in intake.files), self.reader_key)
         for item in intake.files:
@@ -100,14 +101,14 @@ class BatchProcessor:
 
     def judge(self, run: Run, application_pk: int, intake: IntakeApplication, counts: RunCounts) -> dict[str, Any]:
         """The application's results record from its stored pages: documents, facts, verdicts (stored)."""
-        judged = self.record_of(application_pk, intake.application_id, intake.error, counts)
+        judged = self.record_of(application_pk, intake.application_id, intake.error, counts, error_code=intake.error_code)
         self.store.save_result(application_pk, run.id, judged)
         counts.applications += 1
         self.listener("application", {"application_id": intake.application_id, "documents": len(judged["documents"])})
         return judged
 
     def record_of(self, application_pk: int, application_id: str, error: str | None, counts: RunCounts,
-                  batch_flags_kept: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                  batch_flags_kept: list[dict[str, Any]] | None = None, error_code: str | None = None) -> dict[str, Any]:
         """The results record made from the application's stored documents, judged with its reviewers' acts."""
         documents: list[DocumentResult] = []
         extractions: list[tuple[str, str, dict[str, Any]]] = []
@@ -125,7 +126,7 @@ class BatchProcessor:
                                    ruleset_version=self.ruleset.version, as_of=self.as_of, documents=documents,
                                    facts=facts, claims=claims)
         if error:
-            record.error = error  # type: ignore[attr-defined]
+            record.error, record.error_code = error, error_code  # type: ignore[attr-defined]
         payload = record.model_dump(mode="json") | {"flags": batch_flags_kept or []}
         return reviewed(self.ruleset, payload, events)
 
@@ -152,8 +153,9 @@ class BatchProcessor:
         content = stored.content
         error = stored.intake_error or content.error
         if error:
+            code = stored.intake_error_code if stored.intake_error else content.error_code
             return [(DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=None, pages=content.page_count,
-                                    status="error", error=error, kind=stored.kind), None)]
+                                    status="error", error=error, error_code=code, kind=stored.kind), None)]
         found = stored.documents
         pages: list[PageText] | None = None
         if not found or any(d.identify_version != IDENTIFY_VERSION for d in found):
@@ -187,6 +189,7 @@ def rejudge(store: Store, application_pk: int, ruleset: RuleSet, record: dict[st
     reviewers' acts and the batch's flags its record had; stored as its newest record."""
     processor = BatchProcessor(store, ruleset, record["as_of"], "", "")
     kept = [flag for flag in record.get("flags") or [] if flag.get("code") in BATCH_FLAG_CODES]
-    judged = processor.record_of(application_pk, record["application_id"], record.get("error"), RunCounts(), kept)
+    judged = processor.record_of(application_pk, record["application_id"], record.get("error"), RunCounts(), kept,
+                                 record.get("error_code"))
     store.save_result(application_pk, None, judged)
     return judged

@@ -134,6 +134,7 @@ def save_outcome(store: Store, key: str, outcome: ReadOutcome) -> dict[str, Any]
     for image_sha256, engine, result, label in outcome.new_ocr:
         store.put(image_sha256, engine, result, label)
     read = outcome.read
-    store.save_pages(outcome.sha256, key, read.pages, read.error, read.seconds, read.ocr_pages, read.converted_from)
+    store.save_pages(outcome.sha256, key, read.pages, read.error, read.seconds, read.ocr_pages, read.converted_from,
+                     read.error_code)
     return {"path": outcome.path, "pages": len(read.pages), "ocr_pages": read.ocr_pages, "error": read.error,
             "sha256": outcome.sha256, "name": outcome.name, "documents": outcome.documents}

@@ -42,6 +42,7 @@ def reevaluate(store: Store, ruleset: RuleSet, as_of: str | None = None) -> Reev
     beside the earlier ones (one per application, rule set version and as-of), compared with the newest."""
     # Thousands of JSON records make millions of small dicts and lists, none in a cycle: Python's
     # cycle collector would walk them again and again for nothing (a third of the time, measured).
+    store.remember_ruleset(ruleset)
     collecting = gc.isenabled()
     gc.disable()
     try:

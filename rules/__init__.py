@@ -57,10 +57,20 @@ def _rule_problems(ruleset: RuleSet) -> list[str]:
 def read_ruleset_file(path: Path) -> RuleSet:
     """A rule file read and checked; RuleSetError names the file and every problem."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleSetError(f"无法读取规则文件 {path}：{exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise RuleSetError(f"规则文件 {path} 格式有误：{exc}") from exc
+    return parse_ruleset(text, str(path))
+
+
+def parse_ruleset(text: str, source: str) -> RuleSet:
+    """A rule file's text checked as read_ruleset_file checks it (`source` names it in messages)."""
+    path = source
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise RuleSetError(f"规则文件 {path} 格式有误：{exc}") from exc
     try:
         ruleset = RuleSet.model_validate({**data, "source": str(path)})

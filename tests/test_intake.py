@@ -27,7 +27,8 @@ def test_intake_finds_every_truth_document_and_no_junk(small_batches):
 def test_sniff_reads_bytes_not_names():
     assert sniff(b"\xff\xd8\xff\xe0" + bytes(20)) == "jpeg"
     assert sniff(b"%PDF-1.4\n") == "pdf"
-    assert sniff(b"MZ\x90\x00") == "unknown"
+    assert sniff(b"MZ\x90\x00") == "exe"  # a program, whatever it is called
+    assert sniff(b"\x00\x01garbage") == "unknown"
 
 
 def test_missing_batch_folder_is_a_clear_error(tmp_path: Path):

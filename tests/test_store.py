@@ -122,7 +122,7 @@ def test_urls_are_normalised():
 def test_a_store_at_the_newest_schema_opens_again_at_it(tmp_path):
     from pipeline.store.database import SCHEMA_HEAD, schema_revision
 
-    assert SCHEMA_HEAD == "0005"  # accounts, sessions, reviewers' acts and re-evaluations are the newest migration
+    assert SCHEMA_HEAD == "0006"  # error codes and acts that name the act they replace are the newest migration
     Store(f"sqlite:///{tmp_path}/s.db").close()  # a new database: migrated by Alembic
     store = Store(f"sqlite:///{tmp_path}/s.db")  # at the head already: opened without Alembic
     assert schema_revision(store.engine) == SCHEMA_HEAD

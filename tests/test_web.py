@@ -15,7 +15,7 @@ from sqlalchemy import null, select, update
 from typer.testing import CliRunner
 
 from extractors.values import ID_NUMBER
-from models.store import Application, File, LoginSession, Page
+from models.store import Account, Application, File, LoginSession, Page
 from pipeline.store import Store
 from shenhe.cli import app as cli
 from tests.conftest import copy_store, read_truth
@@ -303,7 +303,7 @@ def test_a_recommending_unit_sees_only_its_own_applications_everywhere(site):
     # A unit may look, not decide: its own application's forms are refused too.
     refused = client.post(f"/applications/{own_pk}/review", data={"csrf_token": token, "action": "accept"})
     assert refused.status_code == 403
-    from models.store import Account, ReviewEvent
+    from models.store import ReviewEvent
 
     with stored(site).sessions() as session:  # nothing it sent was recorded
         unit_id = session.scalar(select(Account.id).where(Account.name == "unit-a"))
@@ -374,8 +374,6 @@ def test_users_add_reads_the_password_from_standard_input_and_refuses_bad_accoun
     assert client.get("/").status_code == 200
     store = Store(db)
     with store.sessions() as session:
-        from models.store import Account
-
         hashed = session.scalar(select(Account.password_hash).where(Account.name == "王审核"))
     assert hashed.startswith("$argon2") and "a long password" not in hashed
 
@@ -420,6 +418,16 @@ def test_the_rule_updates_page_shows_whose_decision_a_reevaluation_changed(site,
     assert page.status_code == 200 and "2026.9" in page.text and "premises_area" in page.text
     listed = set(re.findall(r'href="/applications/\d+">([^<]+)</a>', page.text))
     assert listed and listed <= changed
+    # The records are now judged under a rule file of the engineer's: the store kept its text, so a
+    # reviewer's act is judged again under it.
+    reviewer = client_for(site, "reviewer")
+    pk = min(pk for pk, _unit in application_pks(site).values())
+    form = reviewer.get(f"/applications/{pk}")
+    assert "2026.9" in form.text
+    acted = reviewer.post(f"/applications/{pk}/review", data={"csrf_token": csrf_of(form.text), "action": "verdict",
+                                                               "key": "premises_area", "value": "review",
+                                                               "reason": "新规则下请复核场所面积"})
+    assert acted.status_code == 303, acted.text
     unit_page = client_for(site, "unit-b").get("/changes")
     own = {aid for aid, (_pk, unit) in application_pks(site).items() if unit == site["units"][1]}
     assert set(re.findall(r'href="/applications/\d+">([^<]+)</a>', unit_page.text)) <= own
@@ -434,3 +442,42 @@ def test_applications_stored_before_the_web_application_existed_are_listed(site,
     sign_in(client, "reviewer")
     listed = re.findall(r'href="/applications/\d+">([^<]+)</a>', client.get("/").text)
     assert sorted(listed) == sorted(application_pks(site))
+
+
+def test_two_reviewers_changing_the_same_fact_the_second_gets_a_conflict_and_nothing_is_lost(site):
+    store = stored(site)
+    if not store.sessions().scalar(select(Account.id).where(Account.name == "reviewer-2")):
+        store.add_account("reviewer-2", "reviewer", None, hash_password(PASSWORD))
+    first, second = client_for(site, "reviewer"), client_for(site, "reviewer-2")
+    pk = max(pk for pk, _unit in application_pks(site).values())
+    page_one, page_two = first.get(f"/applications/{pk}").text, second.get(f"/applications/{pk}").text
+
+    def form(page: str, value: str, reason: str) -> dict:
+        block = re.search(r'<tr id="fact-legal_representative".*?</tr>', page, re.S).group(0)
+        fields = dict(re.findall(r'name="(csrf_token|expected|version)" value="([^"]*)"', block))
+        return {**fields, "expected": fields["expected"].replace("&#34;", '"').replace("&quot;", '"'),
+                "csrf_token": csrf_of(page), "action": "fact", "key": "legal_representative", "value": value,
+                "reason": reason}
+
+    assert first.post(f"/applications/{pk}/review", data=form(page_one, "张一", "按身份证更正")).status_code == 303
+    clash = second.post(f"/applications/{pk}/review", data=form(page_two, "张二", "按营业执照更正"))
+    assert clash.status_code == 409 and "他人" in clash.text
+    events = store.review_events([pk])[pk]
+    assert [(e.account.name, e.new_value) for e in events if e.key == "legal_representative"] == [("reviewer", "张一")]
+    # Seeing the new value, the second reviewer may change it in turn.
+    again = second.post(f"/applications/{pk}/review", data=form(second.get(f"/applications/{pk}").text, "张二", "按营业执照更正"))
+    assert again.status_code == 303
+    assert [e.new_value for e in store.review_events([pk])[pk] if e.key == "legal_representative"] == ["张一", "张二"]
+
+
+def test_the_store_refuses_a_second_act_replacing_the_same_one(site):
+    from pipeline.store import ReviewConflict
+
+    store = stored(site)
+    pk = min(pk for pk, _unit in application_pks(site).values())
+    with store.sessions() as session:
+        account = session.scalar(select(Account.id).where(Account.name == "admin"))
+    first = store.add_review_event(pk, account, "fact", "address", None, "一", "甲", supersedes=0)
+    with pytest.raises(ReviewConflict):
+        store.add_review_event(pk, account, "fact", "address", None, "二", "乙", supersedes=0)
+    store.add_review_event(pk, account, "fact", "address", "一", "二", "乙", supersedes=first.id)

@@ -38,7 +38,7 @@ from pipeline.review import (
     parse_fact_value,
     reviewed,
 )
-from pipeline.store import Store
+from pipeline.store import ReviewConflict, Store
 from web import auth, views
 from web.evidence import batch_source, evidence_jpeg
 
@@ -206,7 +206,8 @@ def create_app(db: str | None = None, secure_cookies: bool = False) -> FastAPI:
     @app.post("/applications/{application_pk}/review")
     def review(viewer: Signed, application_pk: int, csrf_token: Annotated[str, Form()], action: Annotated[str, Form()],
                key: Annotated[str, Form()] = "", value: Annotated[str, Form()] = "",
-               reason: Annotated[str, Form()] = "", expected: Annotated[str, Form()] = ""):
+               reason: Annotated[str, Form()] = "", expected: Annotated[str, Form()] = "",
+               version: Annotated[int | None, Form()] = None):
         checked_form(viewer, csrf_token)
         visible_application(viewer, application_pk)  # 404 before 403: another unit's application is not there
         if not viewer.may_review:
@@ -223,7 +224,11 @@ def create_app(db: str | None = None, secure_cookies: bool = False) -> FastAPI:
             old, new = _change_of(view, action, key, value)
             if action != ACCEPT and expected and json.dumps(old, ensure_ascii=False, sort_keys=True) != expected:
                 raise HTTPException(409, "该项已被他人改写：请刷新页面，看过最新的值后再改")
-            store.add_review_event(application_pk, viewer.account_id, action, key, old, new, reason)
+            try:
+                store.add_review_event(application_pk, viewer.account_id, action, key, old, new, reason,
+                                       view.version(action, key) if version is None else version)
+            except ReviewConflict:
+                raise HTTPException(409, "该项已被他人改写：请刷新页面，看过最新的值后再改") from None
             if action == DOC_TYPE:
                 rejudge(store, application_pk, view.ruleset, view.record)
             elif action in (FACT, VERDICT):

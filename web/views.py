@@ -23,7 +23,7 @@ from pipeline.verdicts import (
     extracted_counts,
     same_name,
 )
-from rules import RuleSetError, load_ruleset
+from rules import RuleSetError, load_ruleset, parse_ruleset
 from web.auth import Viewer
 
 __all__ = ["AppRow", "ApplicationView", "application_view", "batches", "may_see", "overview_rows", "page_of",
@@ -119,9 +119,22 @@ def _matches(row: AppRow, q: str) -> bool:
     return any(q in str(value).lower() for value in (row.application_id, row.get("org_name") or "", row.get("credit_code") or ""))
 
 
+def ruleset_of(store: Store, ruleset_id: str, version: str) -> RuleSet | None:
+    """The rule set a record was judged under: built in, else as the run that applied it kept its text;
+    None when neither has it."""
+    found = _builtin(ruleset_id, version)
+    if found is None:
+        text = store.ruleset_text(ruleset_id, version)
+        if text is not None:
+            try:
+                found = parse_ruleset(text, f"{ruleset_id}@{version}")
+            except RuleSetError:
+                return None
+    return found
+
+
 @lru_cache(maxsize=32)
-def ruleset_of(ruleset_id: str, version: str) -> RuleSet | None:
-    """A built-in rule set by id and version; None when this install does not have it (a rule file)."""
+def _builtin(ruleset_id: str, version: str) -> RuleSet | None:
     try:
         return load_ruleset(f"{ruleset_id}@{version}")
     except RuleSetError:
@@ -168,6 +181,10 @@ class ApplicationView:
     next_pk: int | None = None
     quotes: dict[str, str] = field(default_factory=dict)
 
+    def version(self, action: str, key: str) -> int:
+        """The newest act on this thing (its id; 0 for none): what a form's act replaces."""
+        return max((event.id for event in self.events if event.action == action and event.key == key), default=0)
+
     def evidence_json(self, fact: dict[str, Any] | None) -> str:
         """A fact's evidence for the viewer, each item with the stored page it can show."""
         items = []
@@ -212,7 +229,7 @@ def application_view(store: Store, viewer: Viewer, application_pk: int) -> Appli
         file_views.append({"id": stored.id, "path": stored.path, "kind": stored.kind,
                            "preview_page_id": first.id if first is not None and has_image else None})
     events = store.review_events([application_pk]).get(application_pk, [])
-    ruleset = ruleset_of(record.get("ruleset", ""), record.get("ruleset_version", ""))
+    ruleset = ruleset_of(store, record.get("ruleset", ""), record.get("ruleset_version", ""))
     staff_fact = (record.get("facts") or {}).get("staff") or {}
     view = ApplicationView(application_pk, batch_id, unit, record, ruleset, fact_rows_of(record, ruleset),
                            list(staff_fact.get("value") or []), file_views, events, pages,

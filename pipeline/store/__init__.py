@@ -6,13 +6,16 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from models.pages import PageText, TextLine
 from models.results import summary_of
+from models.rules import RuleSet
 from models.store import (
     Account,
     Application,
@@ -26,12 +29,17 @@ from models.store import (
     Result,
     ReviewEvent,
     Run,
+    StoredRuleSet,
     utcnow,
 )
 from pipeline.ocr import OcrResult
 from pipeline.store.database import StoreError, make_engine, migrate, normalise_url
 
-__all__ = ["Store", "StoreError", "StoredResult", "normalise_url"]
+__all__ = ["ReviewConflict", "Store", "StoreError", "StoredResult", "normalise_url"]
+
+
+class ReviewConflict(Exception):
+    """A reviewer's act on something another act has changed since the reviewer's page was made."""
 
 
 class StoredResult(NamedTuple):
@@ -108,7 +116,7 @@ class Store:
                     # The applicant replaced the file: its old documents describe other bytes.
                     session.execute(delete(Document).where(Document.file_id == row.id))
                     row.sha256, row.kind, row.size = item["sha256"], item["kind"], item["size"]
-                row.intake_error, row.last_run_id = item.get("error"), run.id
+                row.intake_error, row.intake_error_code, row.last_run_id = item.get("error"), item.get("error_code"), run.id
             return app.id
 
     def current_files(self, application_pk: int) -> list[File]:
@@ -134,7 +142,7 @@ class Store:
                                                                     Content.error.is_(None))))
 
     def save_pages(self, sha256: str, reader_key: str, pages: list[PageText], error: str | None,
-                   seconds: float, ocr_pages: int, converted_from: str | None) -> None:
+                   seconds: float, ocr_pages: int, converted_from: str | None, error_code: str | None = None) -> None:
         """Replace the stored pages of one content in a single transaction; the documents found in
         the old pages (type, page range, facts) go with them, so they are found again in the new."""
         with self._writing() as session:
@@ -144,7 +152,7 @@ class Store:
             session.execute(delete(Document).where(Document.file_id.in_(files)))
             for page in pages:
                 session.add(page_to_row(sha256, page))
-            content.reader_key, content.error = reader_key, error
+            content.reader_key, content.error, content.error_code = reader_key, error, error_code if error else None
             content.page_count = len(pages) if not error else None
             content.read_seconds, content.ocr_pages, content.converted_from = seconds, ocr_pages, converted_from
             content.read_at = datetime.now(UTC)
@@ -267,12 +275,21 @@ class Store:
     # ── reviewers' acts and re-evaluations ──────────────────────────────────────────────
 
     def add_review_event(self, application_pk: int, account_id: int, action: str, key: str, old_value: Any,
-                         new_value: Any, reason: str) -> ReviewEvent:
-        """Record a reviewer's act (never updated, never deleted)."""
-        with self._writing() as session:
-            event = ReviewEvent(application_pk=application_pk, account_id=account_id, action=action, key=key,
-                                old_value=old_value, new_value=new_value, reason=reason, at=utcnow())
-            session.add(event)
+                         new_value: Any, reason: str, supersedes: int = 0) -> ReviewEvent:
+        """Record a reviewer's act (never updated, never deleted), replacing act `supersedes` (0: the
+        first on this thing); ReviewConflict when another act has replaced it already."""
+        try:
+            with self._writing() as session:
+                newest = session.scalar(select(func.max(ReviewEvent.id)).where(
+                    ReviewEvent.application_pk == application_pk, ReviewEvent.action == action, ReviewEvent.key == key))
+                if (newest or 0) != supersedes:
+                    raise ReviewConflict()
+                event = ReviewEvent(application_pk=application_pk, account_id=account_id, action=action, key=key,
+                                    old_value=old_value, new_value=new_value, reason=reason, at=utcnow(),
+                                    supersedes=supersedes)
+                session.add(event)
+        except IntegrityError:  # another process wrote its act in between: the same check, in the database
+            raise ReviewConflict() from None
         return event
 
     def review_events(self, application_pks: Iterable[int]) -> dict[int, list[ReviewEvent]]:
@@ -290,6 +307,26 @@ class Store:
             session.add(row)
             session.flush()
             return row.id
+
+    def remember_ruleset(self, ruleset: RuleSet) -> None:
+        """Keep the text of a rule set being applied, by id and version (the newest, if a version's file
+        was edited), so its records can be judged again later even when it came from a file of the
+        engineer's (the web application's overrides)."""
+        if not ruleset.source or not Path(ruleset.source).is_file():
+            return
+        text, ruleset_id, version = Path(ruleset.source).read_text(encoding="utf-8"), ruleset.id, ruleset.version
+        with self._writing() as session:
+            row = session.scalar(select(StoredRuleSet).where(StoredRuleSet.ruleset == ruleset_id,
+                                                             StoredRuleSet.version == version))
+            if row is None:
+                session.add(StoredRuleSet(ruleset=ruleset_id, version=version, text=text, saved_at=utcnow()))
+            elif row.text != text:
+                row.text, row.saved_at = text, utcnow()
+
+    def ruleset_text(self, ruleset_id: str, version: str) -> str | None:
+        with self.sessions() as session:
+            return session.scalar(select(StoredRuleSet.text).where(StoredRuleSet.ruleset == ruleset_id,
+                                                                   StoredRuleSet.version == version))
 
     # ── accounts ─────────────────────────────────────────────────────────────────────────
 
