@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["EmbeddedServer", "data_dir_of", "embedded_prefect", "keep_seconds", "running_server", "start_embedded_server",
-           "without_heartbeats"]
+           "temporary_files_in", "without_heartbeats"]
 
 # Defaults only: an engineer's own PREFECT_* settings (a server's PREFECT_API_URL above all) win.
 EMBEDDED_DEFAULTS = {
@@ -36,16 +36,30 @@ EPHEMERAL_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": 
 
 
 def embedded_prefect(data_dir: Path) -> None:
-    """Point Prefect at `data_dir/prefect` unless told otherwise, and every temporary file (this
-    process's and its children's: onnxruntime leaves one, LibreOffice a folder) at `data_dir/tmp`, so a
-    run writes nothing outside the data folder; call before importing prefect or the readers."""
+    """Point Prefect at `data_dir/prefect` unless told otherwise; call before importing prefect."""
     os.environ.setdefault("PREFECT_HOME", str((data_dir / "prefect").resolve()))
-    temporary = (data_dir / "tmp").resolve()
-    temporary.mkdir(parents=True, exist_ok=True)
-    os.environ["TMPDIR"] = str(temporary)
-    tempfile.tempdir = None  # tempfile reads TMPDIR again
     for name, value in EMBEDDED_DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+@contextlib.contextmanager
+def temporary_files_in(data_dir: Path) -> Iterator[None]:
+    """Every temporary file of this process and its children (onnxruntime leaves one, LibreOffice a
+    folder) in `data_dir/tmp` while the block runs, so a run writes nothing outside the data folder;
+    enter before the readers are imported."""
+    temporary = (data_dir / "tmp").resolve()
+    temporary.mkdir(parents=True, exist_ok=True)
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(temporary)
+    tempfile.tempdir = None  # tempfile reads TMPDIR again
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = before
+        tempfile.tempdir = None
 
 
 def data_dir_of(db: str | None) -> Path:

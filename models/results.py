@@ -95,6 +95,14 @@ class ApplicationResult(_Open):
     flags: list[Flag] = Field(default_factory=list)
 
 
+def recommending_unit(record: dict[str, Any]) -> str | None:
+    """谁推荐谁负责: the unit a reviewer set, else the batch's own assignment (推荐单位.csv), else the 推荐表's."""
+    recommender = (record.get("facts") or {}).get("recommender") or {}
+    if recommender.get("overridden"):
+        return recommender.get("value")
+    return record.get("assigned_unit") or recommender.get("value")
+
+
 def summary_of(record: dict[str, Any]) -> dict[str, Any]:
     """What lists and filters need of a results record, small enough to read hundreds at once."""
     facts, claims = record.get("facts") or {}, record.get("claims") or {}
@@ -110,7 +118,7 @@ def summary_of(record: dict[str, Any]) -> dict[str, Any]:
     return {"application_id": record.get("application_id"), "decision": record.get("decision"),
             "ruleset": record.get("ruleset"), "ruleset_version": record.get("ruleset_version"),
             "as_of": record.get("as_of"), "org_name": value("org_name"), "credit_code": value("credit_code"),
-            "unit": (facts.get("recommender") or {}).get("value"),
+            "unit": recommending_unit(record),
             "rules": {rule["id"]: rule["status"] for rule in rules},
             "flags": sorted({flag["code"] for flag in record.get("flags") or []}),
             "mismatches": [m["key"] for m in record.get("mismatches") or []],

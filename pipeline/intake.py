@@ -327,6 +327,25 @@ def submitted_file(source: Path, path: str, sha256: str) -> bytes:
     return data
 
 
+UNIT_ASSIGNMENT = "推荐单位.csv"  # beside the applications: 申请编号,推荐单位 — the batch's own assignment
+
+
+def unit_assignment(batch: Path) -> dict[str, str]:
+    """The recommending unit of each application the batch's own 推荐单位.csv names (UTF-8 or GBK; a
+    header row is skipped); empty when there is no such file."""
+    import csv
+
+    path = batch / UNIT_ASSIGNMENT
+    if not path.is_file() or path.is_symlink():
+        return {}
+    text = readable_name(path.read_bytes()[: 4 << 20]).lstrip("\ufeff")
+    assigned = {}
+    for row in csv.reader(text.splitlines()):
+        if len(row) >= 2 and row[0].strip() and row[1].strip() and row[0].strip() != "申请编号":
+            assigned[row[0].strip()] = row[1].strip()
+    return assigned
+
+
 def application_entries(batch: Path) -> list[Path]:
     """The batch's application entries (folders, zips, and links, which are refused), in name order."""
     return [entry for entry in sorted(batch.iterdir()) if not is_junk(entry.name)

@@ -14,7 +14,7 @@ from models.rules import RuleSet
 from models.store import Run
 from pipeline.documents import IDENTIFY_VERSION, extraction_of, identified_rows
 from pipeline.facts import merge_extractions
-from pipeline.intake import IntakeApplication
+from pipeline.intake import IntakeApplication, unit_assignment
 from pipeline.reading import FileToRead
 from pipeline.review import as_overrides, doc_type_corrections, document_key, reviewed
 from pipeline.store import Store
@@ -58,9 +58,11 @@ class BatchProcessor:
         # until the application they belong to is judged.
         self.found: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.listener = listener or (lambda _event, _data: None)
+        self.assigned_units: dict[str, str] = {}
 
     def start(self, batch: Path) -> Run:
         self.store.remember_ruleset(self.ruleset)
+        self.assigned_units = unit_assignment(batch)
         return self.store.start_run(str(batch.resolve()), self.ruleset.label, self.as_of, self.engine_label)
 
     def register(self, run: Run, intake: IntakeApplication, counts: RunCounts) -> tuple[int, list[FileToRead]]:
@@ -101,14 +103,16 @@ class BatchProcessor:
 
     def judge(self, run: Run, application_pk: int, intake: IntakeApplication, counts: RunCounts) -> dict[str, Any]:
         """The application's results record from its stored pages: documents, facts, verdicts (stored)."""
-        judged = self.record_of(application_pk, intake.application_id, intake.error, counts, error_code=intake.error_code)
+        judged = self.record_of(application_pk, intake.application_id, intake.error, counts, error_code=intake.error_code,
+                                assigned_unit=self.assigned_units.get(intake.application_id))
         self.store.save_result(application_pk, run.id, judged)
         counts.applications += 1
         self.listener("application", {"application_id": intake.application_id, "documents": len(judged["documents"])})
         return judged
 
     def record_of(self, application_pk: int, application_id: str, error: str | None, counts: RunCounts,
-                  batch_flags_kept: list[dict[str, Any]] | None = None, error_code: str | None = None) -> dict[str, Any]:
+                  batch_flags_kept: list[dict[str, Any]] | None = None, error_code: str | None = None,
+                  assigned_unit: str | None = None) -> dict[str, Any]:
         """The results record made from the application's stored documents, judged with its reviewers' acts."""
         documents: list[DocumentResult] = []
         extractions: list[tuple[str, str, dict[str, Any]]] = []
@@ -127,6 +131,8 @@ class BatchProcessor:
                                    facts=facts, claims=claims)
         if error:
             record.error, record.error_code = error, error_code  # type: ignore[attr-defined]
+        if assigned_unit:
+            record.assigned_unit = assigned_unit  # type: ignore[attr-defined]
         payload = record.model_dump(mode="json") | {"flags": batch_flags_kept or []}
         return reviewed(self.ruleset, payload, events)
 
@@ -190,6 +196,6 @@ def rejudge(store: Store, application_pk: int, ruleset: RuleSet, record: dict[st
     processor = BatchProcessor(store, ruleset, record["as_of"], "", "")
     kept = [flag for flag in record.get("flags") or [] if flag.get("code") in BATCH_FLAG_CODES]
     judged = processor.record_of(application_pk, record["application_id"], record.get("error"), RunCounts(), kept,
-                                 record.get("error_code"))
+                                 record.get("error_code"), record.get("assigned_unit"))
     store.save_result(application_pk, None, judged)
     return judged

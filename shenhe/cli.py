@@ -89,31 +89,34 @@ def process(
     if not batch.is_dir():
         console.print(f"[red]批次目录不存在或不是目录：{batch}[/red]")
         raise typer.Exit(2)
-    server = _start_prefect(db)
-    try:
-        try:
-            make_engine(ocr_engine)
-        except OcrUnavailable as exc:
-            console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
-        _open_store(db).close()  # the store opens (and is migrated) before the flow starts
-        entries = application_entries(batch)
-        from flows.batch import run_batch  # Prefect's import, while its API starts
-        from flows.settings import without_heartbeats
+    from flows.settings import data_dir_of, temporary_files_in
 
-        if server is not None:
+    with temporary_files_in(data_dir_of(db)):  # entered before the readers (onnxruntime) are imported
+        server = _start_prefect(db)
+        try:
             try:
-                server.wait_ready()
-            except RuntimeError as exc:
+                make_engine(ocr_engine)
+            except OcrUnavailable as exc:
                 console.print(f"[red]{exc}[/red]")
                 raise typer.Exit(2) from None
+            _open_store(db).close()  # the store opens (and is migrated) before the flow starts
+            entries = application_entries(batch)
+            from flows.batch import run_batch  # Prefect's import, while its API starts
+            from flows.settings import without_heartbeats
 
-        with without_heartbeats() if server is not None else contextlib.nullcontext():
-            done = _run_with_progress(run_batch, batch, entries, rules, as_of_day.isoformat(), db, ocr_engine, workers,
-                                      cluster, out)
-    finally:
-        if server is not None:
-            server.stop()
+            if server is not None:
+                try:
+                    server.wait_ready()
+                except RuntimeError as exc:
+                    console.print(f"[red]{exc}[/red]")
+                    raise typer.Exit(2) from None
+
+            with without_heartbeats() if server is not None else contextlib.nullcontext():
+                done = _run_with_progress(run_batch, batch, entries, rules, as_of_day.isoformat(), db, ocr_engine, workers,
+                                          cluster, out)
+        finally:
+            if server is not None:
+                server.stop()
     counts = done.counts
     console.print(f"已处理 {counts.applications} 个申请、{counts.files} 个文件、{counts.documents} 个文档；"
                   f"新读取 {counts.files_read} 个文件（{counts.pages} 页，其中 OCR {counts.ocr_pages} 页），"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -481,3 +482,29 @@ def test_the_store_refuses_a_second_act_replacing_the_same_one(site):
     with pytest.raises(ReviewConflict):
         store.add_review_event(pk, account, "fact", "address", None, "二", "乙", supersedes=0)
     store.add_review_event(pk, account, "fact", "address", "一", "二", "乙", supersedes=first.id)
+
+
+def test_the_batch_s_own_assignment_names_the_recommending_unit(tmp_path, prefect_api):
+    from docx import Document
+
+    for application_id in ("2026-U01", "2026-U02"):
+        folder = tmp_path / "batch" / application_id
+        folder.mkdir(parents=True)
+        report = Document()
+        report.add_paragraph(f"申请报告 {application_id}")
+        report.save(folder / "申请报告.docx")
+    (tmp_path / "batch" / "推荐单位.csv").write_bytes("申请编号,推荐单位\n2026-U01,长治高新区经济发展局\n".encode("gbk"))
+    db = tmp_path / "s.db"
+    temporary_before = os.environ.get("TMPDIR")
+    ran = CliRunner().invoke(cli, ["process", str(tmp_path / "batch"), "--rules", RULESET, "--as-of", "2026-06-30",
+                                   "--db", str(db), "--out", str(tmp_path / "out")], env={"PREFECT_API_URL": prefect_api})
+    assert ran.exit_code == 0, ran.output
+    assert os.environ.get("TMPDIR") == temporary_before  # the run's own temporary folder does not outlive it
+    with Store(str(db)).sessions() as session:
+        units = dict(session.execute(select(Application.application_id, Application.unit)).all())
+    assert units == {"2026-U01": "长治高新区经济发展局", "2026-U02": None}
+    store = Store(str(db))
+    store.add_account("gaoxin", "unit", "长治高新区经济发展局", hash_password(PASSWORD))
+    client = TestClient(create_app(str(db)), follow_redirects=False)
+    sign_in(client, "gaoxin")
+    assert re.findall(r'href="/applications/\d+">([^<]+)</a>', client.get("/").text) == ["2026-U01"]
