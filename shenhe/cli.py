@@ -368,6 +368,13 @@ def evaluate(
         return "—" if v is None else f"{v:.1%}"
 
     apps = summary["applications"]
+    families = summary["families"]
+    if len(families) > 1:
+        table.add_column("全部", justify="right")
+        for name in families:
+            table.add_column(f"样式 {name}", justify="right")
+    elif families:
+        table.title = f"{table.title}（样式 {next(iter(families))}）"
     rows = [
         ("申请（结果/真值）", f"{apps['found']}/{apps['expected']}"),
         ("文档类型准确率", pct(summary["doc_type_accuracy"])),
@@ -381,9 +388,11 @@ def evaluate(
         ("误通过 / 误否决", f"{summary['false_accepts']} / {summary['false_rejects']}"),
         ("转人工复核比例", pct(summary["review_rate"])),
         ("标记 精确率 / 召回率", f"{pct(summary['flag_precision'])} / {pct(summary['flag_recall'])}"),
+        ("专职人数完全正确的申请", pct(summary["staff_fulltime_count_exact"])),
     ]
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(name, value, *([_family_cell(name, s.families[f].summary(), pct) for f in families]
+                                     if len(families) > 1 else []))
     console.print(table)
     by_type = summary["doc_type_accuracy_by_type"]
     if by_type:
@@ -402,12 +411,39 @@ def evaluate(
     weak = {k: v for k, v in summary["fact_accuracy_by_key"].items() if v is not None and v < 1}
     if weak:
         console.print("事实键准确率低于100%：" + "，".join(f"{k} {v:.0%}" for k, v in sorted(weak.items(), key=lambda kv: kv[1])[:15]))
+    bands = summary["fact_accuracy_by_confidence"]
+    if bands:
+        console.print("置信度校准（读出的事实按置信度分段：正确/总数）：" + "，".join(
+            f"{band} {b['right']}/{b['total']}（{pct(b['rate'])}）" for band, b in bands.items()))
     for line in apps["bad_lines"][:10]:
         console.print(f"[yellow]{line}[/yellow]")
     if apps["unknown"]:
         console.print(f"[yellow]结果中有 {len(apps['unknown'])} 个真值里没有的申请：{'、'.join(apps['unknown'][:10])}[/yellow]")
     if json_out:
         json_out.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+# The eval table's rows, by the summary keys each shows (for the per-family columns).
+EVAL_ROW_KEYS = {
+    "申请（结果/真值）": None, "文档类型准确率": "doc_type_accuracy", "文档读取状态准确率": "doc_status_accuracy",
+    "事实准确率（全部键）": "fact_accuracy", "申报数据准确率": "claim_accuracy",
+    "不一致项 精确率 / 召回率": ("mismatch_precision", "mismatch_recall"), "规则结论一致率": "rule_agreement",
+    "规则依据一致率": "rule_basis_agreement",
+    "决定准确率（全部 / 材料清晰的）": ("decision_accuracy", "decision_accuracy_legible"),
+    "误通过 / 误否决": ("false_accepts", "false_rejects"), "转人工复核比例": "review_rate",
+    "标记 精确率 / 召回率": ("flag_precision", "flag_recall"), "专职人数完全正确的申请": "staff_fulltime_count_exact",
+}
+
+
+def _family_cell(row: str, summary: dict, pct) -> str:
+    """One family's figure for an eval table row."""
+    keys = EVAL_ROW_KEYS[row]
+    if keys is None:
+        return f"{summary['applications']['found']}/{summary['applications']['expected']}"
+    if isinstance(keys, str):
+        return pct(summary[keys])
+    values = [summary[k] for k in keys]
+    return " / ".join(str(v) if isinstance(v, int) else pct(v) for v in values)
 
 
 @fixtures_app.command("generate")

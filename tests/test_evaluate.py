@@ -100,3 +100,25 @@ def test_a_misread_name_costs_staff_name_only_when_the_id_finds_the_person():
     scored = {(key, right) for key, right, _reported in _score_staff(truth, found)}
     assert ("staff.name", False) in scored and ("staff.degree", True) in scored
     assert sum(1 for key, right, reported in _score_staff(truth, found) if reported) == 4  # 龙娟's four fields
+
+
+def test_scores_are_given_per_style_family_and_the_full_time_count_is_scored_per_application(small_batches, tmp_path):
+    root = small_batches["hubei-yanxuan"]
+    records = read_truth(root)
+    for record in records[::2]:
+        record["fixture"]["family"] = "b"
+    truth = tmp_path / "truth.jsonl"
+    truth.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    damaged = [json.loads(json.dumps(r)) for r in records]
+    roster = next(r for r in damaged[::2] if r["facts"].get("staff"))
+    person = next(p for p in roster["facts"]["staff"]["value"] if p["fulltime"])
+    person["fulltime"] = False
+    results = tmp_path / "results.jsonl"
+    results.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in damaged), encoding="utf-8")
+    s = score(truth, results).summary()
+    assert set(s["families"]) == {"a", "b"}
+    assert s["families"]["a"]["staff_fulltime_count_exact"] == 1.0
+    assert s["families"]["b"]["staff_fulltime_count_exact"] < 1.0
+    assert s["families"]["a"]["applications"]["expected"] + s["families"]["b"]["applications"]["expected"] == len(records)
+    bands = s["fact_accuracy_by_confidence"]
+    assert sum(b["total"] for b in bands.values()) > 0 and any(b["rate"] < 1 for b in bands.values())
