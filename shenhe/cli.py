@@ -454,9 +454,10 @@ def fixtures_generate(
     ruleset: Annotated[list[str] | None, typer.Option("--ruleset", help="只生成这些规则集（可重复）")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="评审基准日（默认按规则集）")] = None,
     mix: Annotated[str, typer.Option("--mix", help="材料构成：varied（每个文档随机格式，退化最多）或 year（一年的真实构成：三分之一申请全部扫描，其余为原生电子文件）")] = "varied",
+    family: Annotated[str, typer.Option("--family", help="样式族：a（读取程序开发时所用的样式）或 b（另一套独立模板，用于衡量泛化）")] = "a",
 ) -> None:
     """生成申报批次（batch/）、真值（truth.jsonl）和说明（batch.json）。"""
-    from fixtures.generate import MIXES, generate_batch
+    from fixtures.generate import FAMILIES, MIXES, generate_batch
     from fixtures.render.fonts import FontsMissing
 
     chosen = ruleset or list(FIXTURE_RULESETS)
@@ -467,12 +468,15 @@ def fixtures_generate(
     if mix not in MIXES:
         console.print(f"[red]未知的材料构成：{mix}（可选：{'、'.join(MIXES)}）[/red]")
         raise typer.Exit(2)
+    if family not in FAMILIES:
+        console.print(f"[red]未知的样式族：{family}（可选：{'、'.join(FAMILIES)}）[/red]")
+        raise typer.Exit(2)
     day = date.fromisoformat(as_of) if as_of else None
     with _progress() as bar:
         for name in chosen:
             task = bar.add_task(f"生成 {name}", total=count)
             try:
-                paths = generate_batch(out / name, name, count, seed, day, mix=mix,
+                paths = generate_batch(out / name, name, count, seed, day, mix=mix, family=family,
                                        progress=lambda done, _total, t=task: bar.update(t, completed=done))
             except (FontsMissing, FileExistsError) as exc:
                 console.print(f"[red]{exc}[/red]")
