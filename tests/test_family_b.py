@@ -18,6 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from fixtures.documents import PDF_PAGE_DPI
 from fixtures.family_b import roster
 from fixtures.family_b.forms import area_text, date_text, money_text, pct_text
 from fixtures.family_b.lease import lease_blocks
@@ -118,8 +119,8 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
         return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                 for p in sorted(root.rglob("*")) if p.is_file()}
 
-    one = generate_batch(tmp_path / "one", CHANGZHI, 2, 8, family="b").root
-    two = generate_batch(tmp_path / "two", CHANGZHI, 2, 8, family="b").root
+    one = generate_batch(tmp_path / "one", CHANGZHI, 1, 8, family="b").root
+    two = generate_batch(tmp_path / "two", CHANGZHI, 1, 8, family="b").root
     assert digest(one) == digest(two)
     manifest = json.loads((one / "batch.json").read_text(encoding="utf-8"))
     assert manifest["family"] == "b"
@@ -146,10 +147,13 @@ def test_every_boxed_fact_shows_its_value_where_the_box_is(b_batches):
                             value = [p["area_m2"] for p in record["facts"]["premises"]["value"]]
                         ok = shows(key, value, ev["text"]) or key == "premises_lease_end" and _computed_end(record, ev)
                         assert ok, (record["application_id"], key, item["value"], ev["text"])
-                        if doc["format"] == "text_pdf" and key != "staff":  # a table mark names the table, not a text
+                        if doc["format"] == "text_pdf" and key not in ("staff", "authenticity_declaration_sealed"):  # a table, a seal image
                             with pdfplumber.open(io.BytesIO(files[ev["path"]])) as pdf:
-                                page = _norm(pdf.pages[ev["page"] - 1].extract_text())
-                            assert _norm(ev["text"])[:10] in page, (key, ev["text"][:20])
+                                page = pdf.pages[ev["page"] - 1]
+                                box = [min(max(v * 72 / PDF_PAGE_DPI, 0), page.width if k % 2 == 0 else page.height)
+                                       for k, v in enumerate(ev["bbox"])]
+                                inside = _norm(page.crop(box, strict=False).extract_text())
+                            assert _norm(ev["text"])[:10] in inside, (key, ev["text"][:20], inside[:40])
                         checked += 1
     assert checked > 60
 
@@ -167,7 +171,7 @@ def test_every_document_type_is_planned_for_each_rule_set(b_batches):
 
 
 def test_names_and_titles_differ_from_family_a_for_the_same_world(tmp_path, b_batches):
-    root_a = generate_batch(tmp_path / "a", CHANGZHI, 2, 21).root
+    root_a = generate_batch(tmp_path / "a", CHANGZHI, 1, 21).root
     truth_a = [json.loads(line) for line in (root_a / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
     names_a = {d["path"].rsplit("/", 1)[-1] for r in truth_a for d in r["documents"] if d["doc_type"] not in OTHER_HELPERS}
     _, records = b_batches[CHANGZHI]
@@ -248,8 +252,9 @@ def test_the_fulltime_count_follows_from_the_roster_as_a_reviewer_reads_it(codin
     counted = 0
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(values_only=True))
-        header = list(rows[2])
-        people = [row for row in rows[3:] if isinstance(row[0], int)]
+        first = next(k for k, row in enumerate(rows) if isinstance(row[0], int))
+        header = [next((h[c] for h in reversed(rows[2:first]) if h[c]), None) for c in range(len(rows[first]))]  # 2-row headers
+        people = [row for row in rows[first:] if isinstance(row[0], int)]
         for row in people:
             cell = dict(zip(header, row, strict=True))
             if coding == "split":
@@ -266,13 +271,34 @@ def test_the_fulltime_count_follows_from_the_roster_as_a_reviewer_reads_it(codin
     assert counted == sum(p.fulltime for p in app.staff)
 
 
-def test_cli_generates_family_b_and_refuses_an_unknown_family(tmp_path):
+def test_cli_passes_the_family_on_and_refuses_an_unknown_one(tmp_path, monkeypatch):
+    import fixtures.generate
     from shenhe.cli import app
 
+    asked = []
+
+    def fake(out, ruleset, count, seed, as_of=None, progress=None, mix="varied", family="a"):
+        asked.append((ruleset, family, mix))
+        return fixtures.generate.BatchPaths(out)
+
+    monkeypatch.setattr(fixtures.generate, "generate_batch", fake)
     runner = CliRunner()
     done = runner.invoke(app, ["fixtures", "generate", "--out", str(tmp_path / "cli"), "--count", "1", "--ruleset", CHANGZHI,
-                               "--family", "b", "--seed", "3"])
+                               "--family", "b", "--mix", "year"])
     assert done.exit_code == 0, done.output
-    assert json.loads((tmp_path / "cli" / CHANGZHI / "batch.json").read_text(encoding="utf-8"))["family"] == "b"
+    assert asked == [(CHANGZHI, "b", "year")]
+    default = runner.invoke(app, ["fixtures", "generate", "--out", str(tmp_path / "cli2"), "--count", "1", "--ruleset", HUBEI])
+    assert default.exit_code == 0 and asked[-1] == (HUBEI, "a", "varied")
     bad = runner.invoke(app, ["fixtures", "generate", "--out", str(tmp_path / "bad"), "--family", "c"])
-    assert bad.exit_code == 2
+    assert bad.exit_code == 2 and len(asked) == 2
+
+
+def test_the_year_mix_scans_everything_of_a_paper_applicant_and_nothing_of_the_others(tmp_path):
+    root = generate_batch(tmp_path / "year", HUBEI, 2, 6, mix="year", family="b").root
+    records = [json.loads(line) for line in (root / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    paper, digital = records  # the first of every three applicants sends paper only
+    born_digital = {"docx", "text_pdf", "xlsx"}
+    assert not {d["format"] for d in paper["documents"]} & born_digital
+    made = {"application_report", "lease_contract", "staff_roster", "audit_report", "authenticity_declaration", "recommendation_form"}
+    assert all(d["format"] in born_digital for d in digital["documents"] if d["doc_type"] in made and d["status"] == "ok"
+               and d["legible"])
