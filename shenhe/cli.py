@@ -403,6 +403,9 @@ def evaluate(
     if by_condition:
         console.print("事实准确率（按文档状况）：" + "，".join(f"{k} {v:.1%}" for k, v in by_condition.items() if v is not None)
                       + f"；全部降质文档 {pct(summary['fact_accuracy_degraded'])}")
+    weak_forms = {k: v for k, v in summary["fact_accuracy_by_form"].items() if v is not None and v < 1}
+    if weak_forms:
+        console.print("事实准确率（按版式或页面形式，低于100%的）：" + "，".join(f"{k} {v:.1%}" for k, v in sorted(weak_forms.items())))
     weak_degraded = {k: v for k, v in summary["fact_accuracy_degraded_by_key"].items() if v is not None and v < 1}
     if weak_degraded:
         console.print("降质文档上低于100%的事实键：" + "，".join(f"{k} {v:.1%}" for k, v in sorted(weak_degraded.items(), key=lambda kv: kv[1])))
