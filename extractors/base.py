@@ -19,6 +19,9 @@ class Extraction(BaseModel):
     facts: dict[str, Fact] = Field(default_factory=dict)
     claims: dict[str, Fact] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)  # why a value was left out (Chinese, for reviewers)
+    # Other values the document gives for a key (a party named otherwise in the signature block): the
+    # application's other papers may show which one is right (pipeline/facts.py).
+    alternatives: dict[str, list[Any]] = Field(default_factory=dict)
 
     def add(self, key: str, value: Any, confidence: float, evidence: list[Evidence], claim: bool = False) -> None:
         """Keep a value unless one is already there (the first reading wins)."""

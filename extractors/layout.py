@@ -9,20 +9,22 @@ two pieces; its value follows on the same row, in the next piece, or on the row 
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import math
 import re
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from extractors.values import clean, is_stamp_scrap, join_wrapped, without_overprint
+from extractors.values import clean, compact, is_stamp_scrap, join_wrapped, without_overprint
 from models.pages import BBox, PageText, TextLine, page_box_to_source
 from models.results import Evidence
 
 __all__ = ["Piece", "Row", "Field", "Passage", "DocumentText", "TableRow", "page_to_pieces", "pieces_to_rows", "find_field",
-           "rows_below", "rows_to_table", "label_pattern"]
+           "iter_fields",
+           "rows_below", "rows_to_table", "table_cells", "boxed_tables", "two_line_header", "label_pattern"]
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,30 @@ def _first_label(text: str, labels: Iterable[str], start: int = 0) -> re.Match[s
     return best
 
 
+def _first_stop(text: str, stops: Iterable[str], start: int = 0) -> re.Match[str] | None:
+    """The earliest stop label in `text` from `start` that begins a field: at the start of the text or
+    of a piece, before a colon, or long enough (four characters) not to be part of a name
+    (电话 inside 某某电话科技有限公司 is no label; 法定代表人 after a name is one)."""
+    best = None
+    for label in stops:
+        bare = label.lstrip("^")
+        pattern = _label_regex(bare)
+        for match in pattern.finditer(text, start):
+            if best is not None and (match.start(), -match.end()) >= (best.start(), -best.end()):
+                break
+            at_piece = match.start() == start or text[match.start() - 1] == " "
+            before_colon = text[match.end():match.end() + 2].lstrip(" ")[:1] in (":", "：")
+            if at_piece or before_colon or (len(bare) >= 4 and not label.startswith("^")):
+                best = match
+                break
+    return best
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_regex(label: str) -> re.Pattern[str]:
+    return re.compile(label_pattern(label))
+
+
 def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence[str] = (),
                multiline: bool = False, max_rows_below: int = 1, accept=None) -> Field | None:
     """The value after the first of `labels` (same row, else the row below), ending at a stop label.
@@ -303,6 +329,14 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
     `accept(value) -> bool` rejects a candidate (e.g. a date field whose text holds no date)
     so the search goes on; `multiline` gathers the continuation lines of addresses and scopes.
     """
+    return next((found for found in iter_fields(rows, labels, stop_labels, multiline, max_rows_below)
+                 if accept is None or accept(found.value)), None)
+
+
+def iter_fields(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence[str] = (),
+                multiline: bool = False, max_rows_below: int = 1) -> Iterator[Field]:
+    """Every candidate value after one of `labels`, in reading order (exact labels first, then
+    misread ones), each ending at a stop label: candidates compete, a validator picks."""
     stops = [s for s in stop_labels if s not in labels]
     exact = ((index, row, _first_label(row.text, labels)) for index, row in enumerate(rows))
     misread = ((index, row, _misread_label(row, labels)) for index, row in enumerate(rows))  # only when no exact one does
@@ -312,7 +346,7 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
         value_start = match.end()
         while value_start < len(row.text) and row.text[value_start] in SEPARATORS:
             value_start += 1
-        stop = _first_label(row.text, stops, value_start) if stops else None
+        stop = _first_stop(row.text, stops, value_start) if stops else None
         value_end = stop.start() if stop else len(row.text)
         value = trim_value(row.text[value_start:value_end])
         label_pieces = row.pieces_between(match.start(), match.end())
@@ -320,7 +354,8 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
         used_rows = [row]
         if not value:
             beside = _value_beside(rows, row, label_pieces, stops + list(labels))
-            below = beside or _value_below(rows, row_index, row.x_of(match.start()), stops, labels, max_rows_below)
+            below = beside or _value_below(rows, row_index, row.x_of(match.start()), stops, labels, max_rows_below,
+                                           match.start())
             if below is None:
                 continue
             value, more, below_row = below
@@ -337,10 +372,7 @@ def find_field(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequence
             value = before + value
             pieces += earlier + more
             used_rows = earlier_rows + used_rows + more_rows
-        found = Field(match.group(0), value, pieces, used_rows)
-        if accept is None or accept(found.value):
-            return found
-    return None
+        yield Field(match.group(0), value, pieces, used_rows)
 
 
 def _starts_with_label(piece: Piece, labels: Sequence[str]) -> bool:
@@ -416,9 +448,16 @@ def _lines_above(rows: Sequence[Row], row_index: int, left: float, right: float,
     return text, pieces, used
 
 
+def _cell_index(row: Row, offset: int) -> int | None:
+    """Which of a row's pieces holds character `offset` of its text."""
+    return next((i for i, (piece, start) in enumerate(zip(row.pieces, row.starts, strict=True))
+                 if start <= offset < start + len(piece.text)), None)
+
+
 def _value_below(rows: Sequence[Row], row_index: int, label_x: float, stops: Sequence[str],
-                 labels: Sequence[str], max_rows: int) -> tuple[str, list[Piece], Row] | None:
-    """The text under a label standing alone on its row (landscape 统一社会信用代码)."""
+                 labels: Sequence[str], max_rows: int, label_offset: int = 0) -> tuple[str, list[Piece], Row] | None:
+    """The text under a label standing alone on its row (landscape 统一社会信用代码), or under a label
+    that heads its column in a Word or Excel table."""
     row = rows[row_index]
     for below in rows[row_index + 1: row_index + 1 + max_rows]:
         if below.page is not row.page:
@@ -428,11 +467,16 @@ def _value_below(rows: Sequence[Row], row_index: int, label_x: float, stops: Seq
         if _first_label(below.text, labels):
             return None
         if below.pieces[0].bbox is None:
+            # A Word or Excel table: under a row of labels, the cell in the label's own column.
+            column = _cell_index(row, label_offset)
+            if column is not None and len(below.pieces) == len(row.pieces) > 1:
+                cell = below.pieces[column]
+                return (trim_value(cell.text), [cell], below) if trim_value(cell.text) else None
             text = below.text
             return (trim_value(text), below.pieces, below) if text.strip() else None
         chosen = [p for p in below.pieces if p.bbox[2] > label_x - row.line_height]
         text = " ".join(p.text for p in chosen)
-        stop = _first_label(text, stops) if stops else None
+        stop = _first_stop(text, stops) if stops else None
         if stop:
             text = text[:stop.start()]
         if trim_value(text):
@@ -461,7 +505,11 @@ def _continuation(rows: Sequence[Row], row_index: int, value: str, left: float, 
             break
         chosen = [p for p in below.pieces if p.bbox[0] >= left - 1.5 * height and p.bbox[0] < right - height]
         under_label = [p for p in below.pieces if abs(p.bbox[0] - label_left) < 1.5 * height and p not in chosen]
-        if any(_starts_with_label(p, labels) for p in chosen + under_label):
+        # A line that opens with a label in the value's label column (法定代表人 of a portrait licence,
+        # right-aligned with 住所 but reaching further left) starts the next field; a label of
+        # another column further left (经营范围 beside a landscape licence's address) does not.
+        in_label_column = [p for p in below.pieces if p.bbox[0] < left - 1.5 * height and p.bbox[2] > label_left]
+        if any(_starts_with_label(p, labels) for p in chosen + under_label + in_label_column[:1]):
             break
         if not chosen:
             skipped = True  # only another column's wrapped text, grouped as a row of its own
@@ -530,6 +578,71 @@ class TableRow:
     cells: list[str]
     row: Row
     lefts: list[float] = field(default_factory=list)  # where each column starts on this row (columns drift)
+
+
+def table_cells(doc: DocumentText, labels: Sequence[str], is_label: Callable[[str], bool] = lambda _text: False,
+                boxed: Sequence[tuple[PageText, list[list[str]]]] = ()) -> Iterator[tuple[str, Field]]:
+    """(text, field) of the cells next to a table cell holding one of the labels (DOCX, XLSX and PDF tables,
+    and `boxed` ones rebuilt from a scan's boxes): the one to its right, then the one under it (a table
+    whose first row holds the labels); a cell that is itself a label (`is_label`) is no value."""
+    folded = [compact(label.lstrip("^")) for label in labels]
+    tables = [(page, table) for page in doc.pages for table in page.tables] + list(boxed)
+    for page, table in tables:
+        for r, cells in enumerate(table):
+            for c, cell in enumerate(cells):
+                text = compact(cell)
+                # The label alone, or with its unit (建筑面积（㎡）): not a sentence that mentions it.
+                if not text or not any(re.fullmatch(re.escape(label) + r"[:：]?(?:[（(].{0,12})?", text) for label in folded):
+                    continue
+                beside = next((x for x in cells[c + 1:] if compact(x)), "")
+                below = table[r + 1][c] if r + 1 < len(table) and c < len(table[r + 1]) else ""
+                for value in (beside, below):
+                    if compact(value) and compact(value) not in folded and not is_label(value):
+                        # The printed line the cell lies on, for its box: a wrapped cell by its first words.
+                        lines = [row for row in doc.rows if row.page is page]
+                        row = next((row for row in lines if compact(value) in compact(row.text)), None) or \
+                            next((row for row in lines if compact(value)[:6] in compact(row.text)), None)
+                        if row is not None:
+                            yield value, Field.of_row(row, value)
+
+
+def boxed_tables(doc: DocumentText, labels: Sequence[str], stop: Callable[[Row], bool] | None = None
+                 ) -> list[tuple[PageText, list[list[str]]]]:
+    """Tables rebuilt from boxes (scans, photos, PDFs whose table lines pdfplumber misses): every row holding
+    two or more of `labels` as cells of their own is a header, the rows under it its cells."""
+    folded = {compact(label) for label in labels}
+    found = []
+    for row in doc.rows:
+        if row.pieces and row.pieces[0].bbox is not None and \
+                sum(1 for p in row.pieces if any(compact(p.text).startswith(label) for label in folded)) >= 2:
+            table = [[clean(c) for c in line.cells] for line in rows_to_table(doc.rows, row, stop=stop)]
+            found.append((row.page, _wrapped_rows_joined(table)))
+    return found
+
+
+def _wrapped_rows_joined(table: list[list[str]]) -> list[list[str]]:
+    """A table's rows with each wrapped line joined to the row it continues: a line filling at most half
+    as many cells as the row above (an address and a date running on under their cells)."""
+    joined = table[:1]
+    for cells in table[1:]:
+        filled = sum(1 for c in cells if c)
+        above = sum(1 for c in joined[-1] if c)
+        if len(joined) > 1 and 0 < filled <= above / 2:
+            joined[-1] = [join_wrapped(a, b) if b else a for a, b in zip(joined[-1], cells, strict=True)]
+        else:
+            joined.append(cells)
+    return joined
+
+
+def two_line_header(upper: Row, lower: Row) -> Row:
+    """A header printed on two lines (基本情况 over 姓名 | 性别; 专业技术职称 spanning both) as one row: the
+    lower line's cells, and the upper line's cells that stand over none of them (the spanning ones);
+    a group cell over several lower cells gives way to them."""
+    def overlaps(a: Piece, b: Piece) -> bool:
+        return a.bbox is not None and b.bbox is not None and a.bbox[0] < b.bbox[2] and b.bbox[0] < a.bbox[2]
+
+    spanning = [p for p in upper.pieces if p.bbox and not any(overlaps(p, q) for q in lower.pieces)]
+    return Row([*lower.pieces, *spanning])
 
 
 def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] | None = None) -> list[TableRow]:

@@ -41,15 +41,6 @@ def compact(text: str) -> str:
     return clean(text).replace(" ", "")
 
 
-LEGAL_FORMS = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|分公司|（有限合伙）|（普通合伙）|合伙企业|个人独资企业)")
-
-
-def trim_after_legal_form(name: str) -> str:
-    """A name cut after its last legal form (有限公司, 分公司 …): what follows is an overprint or a watermark."""
-    forms = list(LEGAL_FORMS.finditer(name))
-    return name[:forms[-1].end()] if forms else name
-
-
 # What applicants stamp or watermark across a copy (whole, or the part that ran into a value);
 # never part of a form's value.
 OVERPRINT = re.compile(r"仅供\S{0,8}?使用|仅供|申?报使用|复?印无效|此件与原件一致|此件与原件|与原件核对一致|与?原件一致")

@@ -250,15 +250,15 @@ def test_licence_repairs_use_what_the_licence_itself_confirms():
         without_leading_symbols,
     )
     from extractors.layout import trim_value
-    from extractors.values import trim_after_legal_form
+    from extractors.validate import org_name
 
     assert without_leading_symbols("☑其他有限责任公司") == "其他有限责任公司"
     assert closed_brackets("有限责任公司（非自然人投资或控股的法人独资") == "有限责任公司（非自然人投资或控股的法人独资）"
     assert closed_brackets("个人独资企业") == "个人独资企业"
     assert trim_value("：技术开发、技术推广；") == "技术开发、技术推广；"  # the list goes on below
 
-    assert trim_after_legal_form("中通服网盈科技有限公司仅用于中国电信网上营业") == "中通服网盈科技有限公司"
-    assert trim_after_legal_form("武汉某某科技有限公司洪山分公司") == "武汉某某科技有限公司洪山分公司"
+    assert org_name("中通服网盈科技有限公司仅用于中国电信网上营业").value == "中通服网盈科技有限公司"
+    assert org_name("武汉某某科技有限公司洪山分公司").value == "武汉某某科技有限公司洪山分公司"
     # 91330604… is registered in 绍兴市上虞区: one misread character of the place is restored, two are not.
     assert name_with_region_from_code("招兴舜晟新材料有限公司", "91330604MA2D888M9L")[0] == "绍兴舜晟新材料有限公司"
     assert name_with_region_from_code("招商舜晟新材料有限公司", "91330604MA2D888M9L") == ("招商舜晟新材料有限公司", 1.0)
