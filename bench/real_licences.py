@@ -44,7 +44,7 @@ def expected_value(truth: dict[str, str], key: str) -> object:
 
 
 def term_end(printed: str) -> object:
-    """The end of a printed 营业期限 as the extractor reports it: an ISO date, None for 长期 / blank ends."""
+    """The end of a printed 营业期限: an ISO date, "open" for 长期 or a starred or blank end, "absent" with no term."""
     import re
 
     if not printed:
@@ -53,7 +53,7 @@ def term_end(printed: str) -> object:
     if len(dates) >= 2 or (len(dates) == 1 and not printed.startswith(dates[0][0])):
         y, m, d = dates[-1]
         return f"{y}-{m}-{d}"
-    return None  # 长期, ******, 年 月 日
+    return "open"  # 长期, ******, 年 月 日
 
 
 def found_value(facts: dict, key: str) -> object:
@@ -63,7 +63,7 @@ def found_value(facts: dict, key: str) -> object:
         if term is None:
             return "absent"
         value = term.value if isinstance(term.value, dict) else {}
-        return value.get("end")
+        return value.get("end") or "open"
     fact = facts.get(key)
     return None if fact is None else fact.value
 

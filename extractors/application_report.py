@@ -7,92 +7,119 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from extractors import vocabulary
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field, Passage, find_field
+from extractors.layout import DocumentText, Field, Passage, iter_fields, table_cells
+from extractors.validate import Reading, validate
 from extractors.values import (
     clean,
     compact,
-    find_credit_codes,
     parse_area,
     parse_count,
-    parse_date,
-    parse_money,
     parse_ratio,
     printed_name,
-    whole,
 )
 
 __all__ = ["extract"]
 
 
-def _money(text: str) -> int | float | None:
-    money = parse_money(text)
-    if money is None or money.currency != "CNY":
-        return None
-    return whole(money.amount)
+DOC_TYPE = "application_report"
 
 
-def _date(text: str) -> str | None:
-    found = parse_date(text)
-    return found.isoformat() if found else None
+SERVICE_CLASSES = r"(信息|数字化|技术|创业|人才和培训|人才与培训|人才培训|培训|投融资|融资|管理咨询|法律|人才|市场开拓|质量|知识产权|数字化转型)"
+# The nine 专业 classes' printed names → the short name the rules use (技术创新和质量服务类 → 技术).
+CLASS_SHORT = {"人才和培训": "培训", "人才与培训": "培训", "人才培训": "培训", "投融资": "融资"}
+TICKED = re.compile(r"[☑■√✓✔▣]\s*" + SERVICE_CLASSES + r"|[☑■√✓✔▣]\s*(综合)")
 
 
-def _code(text: str) -> str | None:
-    codes = find_credit_codes(text)
-    return codes[0][0] if codes else None
-
-
-def _name(text: str) -> str | None:
-    value = printed_name(text)
-    return value if len(value) >= 2 else None
-
-
-def _category(text: str) -> str | None:
+def _category(text: str) -> Reading | None:
+    """综合, or the 专业 class a report names: a bracketed class (专业服务机构（信息服务类）), a short value
+    (创业服务), or the ticked box of a checkbox row; a row of boxes whose tick was not read gives none."""
     value = compact(text)
+    ticked = TICKED.search(value)
+    if ticked:
+        word = ticked.group(1) or ticked.group(2)
+        return Reading(CLASS_SHORT.get(word, word), 0.9)
+    if "□" in value or ("综合" in value and "专业" in value):
+        return None  # every option printed, the chosen one's mark unread: which one is unknown
     match = re.search(r"[（(]([^（）()]+?)(?:服务)?类[）)]", value)
     if match:
-        return match.group(1)
-    return "综合" if "综合" in value else None
+        inner = re.match(SERVICE_CLASSES, match.group(1))
+        word = inner.group(1) if inner else match.group(1)
+        return Reading(CLASS_SHORT.get(word, word))
+    match = re.search(SERVICE_CLASSES + r"(?:服务)?类?", value)
+    if match and ("专业" in value or len(value) <= 8):  # 专业服务机构（信息服务类）, or the bare 创业服务
+        return Reading(CLASS_SHORT.get(match.group(1), match.group(1)))
+    return Reading("综合") if "综合" in value else None
 
 
-def _recognitions(text: str) -> list[str] | None:
-    parts = [p for p in re.split(r"[；;、，,\n]", clean(text)) if len(compact(p)) >= 3]
-    return [compact(p) for p in parts] or None
+# A recognition names its level: 国家级, 省级, 市级, 区级 / 县级, and below the county 街道, 乡镇, 社区.
+RECOGNITION_WORDS = re.compile(r"国家|省|市|区|县|街道|乡镇|社区|园区|开发区|管委会|示范|基地|平台|孵化器|众创空间|"
+                               r"专精特新|服务机构|服务中心|单位|之星|称号")
+# A list item's number and what follows the name: the body that granted it and when (…（武汉市经信局，2023年）).
+ITEM_NUMBER = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)[.、．)）]|^[（(](?:\d+|[一二三四五六七八九十]+)[)）]|^[•·●■\-]")
+PROSE_WORDS = re.compile(r"被|认定为|评为|荣获|获评|获得|授予|我单位|我中心|我公司|本单位|\d{4}年[,，]")  # a sentence, not a name
+ITEM_TAIL = re.compile(r"[（(][^（）()]*(?:\d{4}|局|厅|委|办|政府|部)[^（）()]*[）)]$")
 
 
-Parser = Callable[[str], Any]
-# (claim key, labels in the 基本情况 table, parser)
-TABLE_CLAIMS: tuple[tuple[str, tuple[str, ...], Parser], ...] = (
-    ("org_name", ("申报单位名称", "申请单位名称", "机构名称", "单位名称"), _name),
-    ("credit_code", ("统一社会信用代码",), _code),
-    ("legal_representative", ("法定代表人",), _name),
-    ("registration_date", ("成立时间", "成立日期", "注册时间", "注册日期"), _date),
-    ("registered_capital_cny", ("注册资本", "注册资金", "开办资金"), _money),
-    ("premises_area_m2", ("服务场所面积", "办公场所面积", "场所面积", "办公面积"), parse_area),
-    ("staff_fulltime_count", ("专职人员数", "专职人员总数", "专职人员"), parse_count),
-    ("staff_qualified_count", ("本科以上学历或中级以上职称人数", "大专以上学历或中级以上职称人数",
-                               "本科及以上学历或中级及以上职称人数", "大专及以上学历或中级及以上职称人数"), parse_count),
-    ("total_assets_cny", ("资产总额", "资产总计"), _money),
-    ("service_category", ("服务类别", "机构类别", "申报类别"), _category),
-    ("satisfaction_rate", ("用户满意度", "服务满意度", "满意度"), parse_ratio),
-    ("public_service_ratio", ("公益性服务占比", "公益性服务比例", "公益服务占比"), parse_ratio),
-    ("partner_institutions_count", ("集聚合作服务机构", "合作服务机构", "集聚服务机构"), parse_count),
-    ("activities_per_year", ("年开展服务活动", "开展服务活动", "年服务活动"), parse_count),
-    ("trainees_per_year", ("年培训人次", "培训人次"), parse_count),
-    ("financing_total_cny", ("帮助企业融资总额", "融资总额", "帮助企业融资"), _money),
-    ("guarantee_new_cny", ("新增担保额", "新增担保"), _money),
-    ("recognitions", ("获得认定或表彰", "获得认定", "获得表彰", "荣誉"), _recognitions),
+def _recognitions(text: str) -> Reading | None:
+    """Recognition names from a cell, a list item or a line of them (；-separated)."""
+    names = []
+    for part in re.split(r"[；;、\n]|\s{2,}", clean(text)):
+        name = ITEM_TAIL.sub("", ITEM_NUMBER.sub("", compact(part))).strip("“”\"'。，,")
+        if 4 <= len(name) <= 30 and RECOGNITION_WORDS.search(name) and not PROSE_WORDS.search(name) and name not in names:
+            names.append(name)
+    return Reading(names) if names else None
+
+
+# What each kind of value is read as in a claim (extractors/vocabulary.py names the kind).
+def _claim_value(kind: str, text: str) -> Reading | None:
+    if kind == "category":
+        return _category(text)
+    if kind == "list":
+        return _recognitions(text)
+    if kind == "org":
+        return validate("org", text) or (Reading(printed_name(text), 0.7) if len(printed_name(text)) >= 4 else None)
+    return validate(kind, text)
+
+
+REPORT_CLAIMS = tuple(f for f in vocabulary.FACT_LABELS if DOC_TYPE in f.doc_types)
+ALL_LABELS = vocabulary.stops(DOC_TYPE)
+SERVED_IN_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:服务|服务的)(?:中小微?|小微)?企业(?:数|数量|家数|总数)")
+NUMERAL = r"[\d零一二两三四五六七八九十百千万]+(?:\.\d+)?"
+# Prose: (claim key, pattern whose group "value" holds the figure, parser); specific wordings first.
+PROSE_CLAIMS: tuple[tuple[str, re.Pattern[str], Callable[[str], Any]], ...] = (
+    ("staff_qualified_count", re.compile(rf"(?:以上学历|以上职称)的?(?:专业|专职)?(?:技术)?人员(?:有|共|达)?\s*(?P<value>{NUMERAL}\s*[人名位])"),
+     parse_count),
+    ("staff_fulltime_count", re.compile(rf"(?:现有|共有|拥有)?专职(?:服务|工作)?(?:人员|员工|团队)(?:共|有|达)?\s*(?P<value>{NUMERAL}\s*[人名位])"),
+     parse_count),
+    ("satisfaction_rate", re.compile(r"满意(?:度|率)(?:达到|达|为|是|保持在)?\s*(?P<value>\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十点]+)"),
+     parse_ratio),
+    ("service_category", re.compile(r"主要(?:为|向)?(?:中小微?企业|企业)?提供(?P<value>信息|技术|创业|培训|融资|管理咨询|法律|人才|"
+                                    r"市场开拓|质量|知识产权|数字化转型)(?:等)?服务"), lambda word: word),
+    ("service_category", re.compile(r"定位为(?P<value>[^，。；]{2,10}?)服务机构"),
+     lambda words: reading.value if (reading := _category(f"（{words}服务类）")) is not None and reading.value != "综合" else None),
+    ("public_service_ratio", re.compile(r"公益性?(?:或低收费|（低收费）|\(低收费\)|、低收费|及低收费)?服务(?:占比|比例|比重|占总服务量的|占全部服务的)(?:达到|达|为)?\s*(?P<value>\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十点]+)"),
+     parse_ratio),
+    ("partner_institutions_count", re.compile(rf"(?:集聚|聚集|整合|联合)(?:各类)?(?:合作)?服务机构\s*(?P<value>{NUMERAL}\s*家)|"
+                                              rf"与\s*(?P<value2>{NUMERAL}\s*家)\S{{0,6}}服务机构"), parse_count),
+    # 组织开展政策宣讲、专题培训、对接交流等服务活动8场次: the kinds may be listed before 活动.
+    ("activities_per_year", re.compile(rf"(?:开展|组织|举办)[^。；;，,]{{0,30}}?(?:服务)?活动\s*(?:共|累计)?\s*(?P<value>{NUMERAL}\s*[场次期])"),
+     parse_count),
+    ("registration_date", re.compile(r"(?:注册成立于|成立于|创建于|设立于|始建于|登记成立于)\s*(?P<value>(?:19|20)\d{2}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?)"),
+     lambda v: validate("date", v).value if validate("date", v) else None),
+    ("trainees_per_year", re.compile(rf"培训\S{{0,6}}?(?P<value>{NUMERAL}\s*人次)"), parse_count),
+    ("premises_area_m2", re.compile(rf"(?:服务|办公|经营)(?:场所|场地|用房)(?:总)?面积(?:达|为|约)?\s*(?P<value>{NUMERAL}\s*(?:平方米|㎡|m²|m2|平米))"),
+     parse_area),
 )
-ALL_LABELS = tuple(label for _, labels, _ in TABLE_CLAIMS for label in labels) + ("项目", "内容")
-SERVED_IN_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*服务中小企业(?:数|数量|家数)")
-# Prose: (claim key, pattern whose group "value" holds the figure, parser)
-PROSE_CLAIMS: tuple[tuple[str, re.Pattern[str], Parser], ...] = (
-    ("staff_fulltime_count", re.compile(r"(?:现有|共有|拥有)?专职(?:服务)?人员(?:共)?\s*(?P<value>[\d零一二两三四五六七八九十百]+\s*[人名])"), parse_count),
-    ("staff_qualified_count", re.compile(r"(?:以上学历|以上职称)的?(?:专业)?人员\s*(?P<value>[\d零一二两三四五六七八九十百]+\s*[人名])"), parse_count),
-    ("satisfaction_rate", re.compile(r"满意度(?:达到|达|为|是)?\s*(?P<value>\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十点]+)"), parse_ratio),
-    ("public_service_ratio", re.compile(r"公益性?服务(?:占比|比例|占总服务量的)(?:达到|为)?\s*(?P<value>\d+(?:\.\d+)?\s*%)"), parse_ratio),
-)
-SERVED_PROSE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[^。；]{0,8}?服务(?:中小)?企业\s*(?P<value>[\d零一二两三四五六七八九十百千]+\s*家)")
+SERVED_PROSE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[^。；]{0,10}?服务(?:中小微?|小微|各类)?企业\s*(?:共|达)?\s*"
+                          r"(?P<value>[\d零一二两三四五六七八九十百千]+\s*(?:家次|家|户))")
+# A table cell's shorthand: 2025年服务163家次（2024年140家次）.
+SERVED_SHORT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:共|累计)?服务\s*(?P<value>\d+\s*(?:家次|家|户))")
+SERVED_ALSO = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:为|是|达|共|则为)?\s*(?P<value>[\d零一二两三四五六七八九十百千]+\s*(?:家次|家|户))")
+# 被认定为 / 荣获 / 获评 a recognition (its name runs to the clause's end).
+RECOGNISED_AS = re.compile(r"(?:被\S{0,12}?认定为|被\S{0,12}?评为|被\S{0,12}?授予|荣获|获评|获得|认定为|评为)[\"“「]?"
+                           r"(?P<name>[^，。；,;“”\"」]{4,40}?)(?:称号|荣誉|[\"”」，。；,;]|$)")
 
 
 @lru_cache(maxsize=1)
@@ -116,17 +143,104 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 
 
 def extract(doc: DocumentText) -> Extraction:
-    """Every claim the report makes; the table first, then what only the prose states."""
+    """Every claim the report makes; the tables first (a value beside its label, or under it in a table
+    whose labels head the columns), then what only the prose states."""
     out = Extraction()
     rows = doc.rows
-    for key, labels, parse in TABLE_CLAIMS:
-        found = find_field(rows, labels, ALL_LABELS, accept=lambda v, p=parse: p(v) is not None)
+    for spec in REPORT_CLAIMS:
+        found = _first_claim(doc, rows, spec)
         if found:
-            out.add(key, parse(found.value), found.confidence, [found.evidence(doc.path)], claim=True)
+            reading, field = found
+            out.add(spec.key, reading.value, field.confidence * reading.certainty, [field.evidence(doc.path)], claim=True)
+    _recognition_list(doc, rows, out)
     passage = Passage(rows)
     _served_by_year(rows, passage, doc, out)
     _prose(passage, doc, out)
+    _recognitions_in_prose(passage, doc, out)
+    _org_name_in_prose(passage, doc, out)
     return out
+
+
+FOLDED_LABELS = frozenset(compact(label.lstrip("^")) for label in ALL_LABELS)
+
+
+def _is_label(text: str) -> bool:
+    """A cell that is itself a label (a vertical table's header row)."""
+    folded = compact(text).rstrip(":：")
+    return folded in FOLDED_LABELS or bool(SERVED_IN_YEAR.fullmatch(folded))
+
+
+SECTION_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章部分节]|\d+[.、]\s*\D)")
+
+
+def _recognition_list(doc: DocumentText, rows, out: Extraction) -> None:
+    """Recognitions listed under their heading (二、获得认定或表彰情况): numbered lines, or a table
+    (荣誉名称 | 授予单位 | 时间) whose first column names them, up to the next heading."""
+    if "recognitions" in out.claims:
+        return
+    labels = vocabulary.labels(DOC_TYPE, "recognitions")
+    for index, row in enumerate(rows):
+        if not any(label in compact(row.text) for label in labels):
+            continue
+        names, used = [], []
+        for below in rows[index + 1: index + 16]:
+            text = compact(below.text)
+            if SECTION_HEADING.match(text) and not ITEM_NUMBER.match(text) or any(
+                    label in text for label in ALL_LABELS if len(label) >= 4 and label not in labels):
+                break
+            cell = below.pieces[0].text  # a table's first column, or the whole line
+            reading = _recognitions(cell) or (None if below.pieces[0].bbox is None else _recognitions(below.text))
+            if reading is not None:
+                names += [n for n in reading.value if n not in names]
+                used.append(below)
+        if names:
+            found = Field("", "；".join(names), [p for r in used for p in r.pieces], used)
+            out.add("recognitions", names, found.confidence * 0.95, [found.evidence(doc.path)], claim=True)
+            return
+
+
+ORG_OPENING = re.compile(r"^(?P<name>[\u4e00-\u9fff（）()]{4,40}?)(?:[（(]以下简称|[（(]统一社会信用代码|成立于|始建于|创建于|注册成立于|是一家|位于)")
+
+
+def _org_name_in_prose(passage: Passage, doc: DocumentText, out: Extraction) -> None:
+    """The applicant's name opening a paragraph that introduces it (XX有限公司成立于…), when no field names it."""
+    if "org_name" in out.claims:
+        return
+    for row in passage.rows:
+        match = ORG_OPENING.match(compact(row.text))
+        reading = validate("org", match.group("name")) if match else None
+        if reading is not None and reading.value == match.group("name"):
+            found = Field.of_row(row)
+            out.add("org_name", reading.value, found.confidence * 0.9, [found.evidence(doc.path)], claim=True)
+            return
+
+
+# A 申报条件对照表 quotes each condition (资产总额不低于100万元（第六条（一））) beside what the applicant has:
+# the condition's threshold is no claim.
+REQUIREMENT = re.compile(r"不低于|不少于|不得低于|不得少于|不小于|\d\s*(?:家|人|场|次|万元|元|%|％)以上|（第[一二三四五六七八九十\d]+条|\(第[一二三四五六七八九十\d]+条")
+
+
+def _first_claim(doc: DocumentText, rows, spec) -> tuple[Reading, Field] | None:
+    """The first place the report gives a claim's value that reads as its kind: beside its label in a
+    row, or in a Word/PDF table's cell right of or under the label's cell."""
+    for found in iter_fields(rows, spec.labels, ALL_LABELS):
+        reading = _claim_value(spec.kind, found.value)
+        if reading is not None and not REQUIREMENT.search(found.value):
+            return reading, found
+    for cell_text, field in table_cells(doc, spec.labels, _is_label):
+        reading = _claim_value(spec.kind, cell_text)
+        if reading is not None and not REQUIREMENT.search(cell_text):
+            return reading, field
+    # A conditions table's row names the label twice: in the condition, then in what the applicant has
+    # (资产总额不低于100万元 | 2025年末资产总额380万元): the later mention, up to its cell's end.
+    for row in rows:
+        for label in spec.labels:
+            for match in re.finditer(re.escape(label), row.text):
+                value = re.split(r"[\t ]", row.text[match.end():].lstrip("为是:："), maxsplit=1)[0]
+                reading = _claim_value(spec.kind, value)
+                if reading is not None and not REQUIREMENT.search(value):
+                    return reading, Field.of_row(row, value)
+    return None
 
 
 def _served_by_year(rows, passage: Passage, doc: DocumentText, out: Extraction) -> None:
@@ -134,16 +248,30 @@ def _served_by_year(rows, passage: Passage, doc: DocumentText, out: Extraction) 
     the latest year is this year's figure, the one before it last year's."""
     by_year: dict[int, tuple[int, Field]] = {}
     for row in rows:
-        match = SERVED_IN_YEAR.search(row.text)
-        if not match:
-            continue
-        count = parse_count(row.text[match.end():])
-        if count is not None:
-            by_year.setdefault(int(match.group(1)), (count, Field(match.group(0), str(count), row.pieces, [row])))
-    for match in SERVED_PROSE.finditer(passage.text):
+        matches = list(SERVED_IN_YEAR.finditer(row.text))  # a row may hold two years (四栏 tables)
+        for match, after in zip(matches, [*matches[1:], None], strict=False):
+            count = parse_count(row.text[match.end():after.start() if after else len(row.text)])
+            if count is not None:
+                by_year.setdefault(int(match.group(1)), (count, Field(match.group(0), str(count), row.pieces, [row])))
+    table_labels = {compact(cell) for page in doc.pages for table in page.tables for r in table for cell in r
+                    if SERVED_IN_YEAR.fullmatch(compact(cell))}
+    for label in table_labels | {m.group(0) for row in rows for m in SERVED_IN_YEAR.finditer(row.text)}:
+        for cell_text, field in table_cells(doc, (label,), _is_label):  # a table whose labels head its columns
+            count = parse_count(cell_text)
+            if count is not None:
+                by_year.setdefault(int(SERVED_IN_YEAR.match(label).group(1)), (count, field))
+                break
+    for match in [*SERVED_PROSE.finditer(passage.text), *SERVED_SHORT.finditer(passage.text)]:
         count = parse_count(match.group("value"))
         if count is not None:
             by_year.setdefault(int(match.group("year")), (count, passage.field(match.start(), match.end())))
+        # The year before in the same sentence (2025年累计服务中小企业242家，2024年为217家).
+        sentence_end = passage.text.find("。", match.end())
+        rest_end = sentence_end if sentence_end >= 0 else len(passage.text)
+        for other in SERVED_ALSO.finditer(passage.text, match.end(), rest_end):
+            count = parse_count(other.group("value"))
+            if count is not None:
+                by_year.setdefault(int(other.group("year")), (count, passage.field(other.start(), other.end())))
     years = sorted(by_year, reverse=True)
     for key, year in zip(("smes_served_per_year", "smes_served_prev_year"), years, strict=False):
         count, found = by_year[year]
@@ -157,8 +285,25 @@ def _prose(passage: Passage, doc: DocumentText, out: Extraction) -> None:
         for key, pattern, parse in PROSE_CLAIMS:
             if key in out.claims:
                 continue
-            match = pattern.search(sentence)
-            if match and parse(match.group("value")) is not None:
+            for match in pattern.finditer(sentence):
+                value = match.groupdict().get("value") or match.groupdict().get("value2")
+                if not value or parse(value) is None or REQUIREMENT.search(sentence[match.start():match.end() + 4]):
+                    continue  # a condition quoted (资产总额不低于100万元) is no claim
                 found = passage.field(start + match.start(), start + match.end())
-                out.add(key, parse(match.group("value")), found.confidence,
-                        [found.evidence(doc.path, clean(sentence))], claim=True)
+                out.add(key, parse(value), found.confidence, [found.evidence(doc.path, clean(sentence))], claim=True)
+                break
+
+
+def _recognitions_in_prose(passage: Passage, doc: DocumentText, out: Extraction) -> None:
+    """Recognitions the prose states (2023年被武汉市经信局认定为市级中小企业公共服务示范平台), when no table lists them."""
+    if "recognitions" in out.claims:
+        return
+    names, evidence = [], []
+    for start, sentence in _sentences(passage.text):
+        for match in RECOGNISED_AS.finditer(compact(sentence)):
+            reading = _recognitions(match.group("name"))
+            if reading is not None and len(reading.value) == 1 and reading.value[0] not in names:
+                names.append(reading.value[0])
+                evidence.append(passage.field(start, start + len(sentence)).evidence(doc.path, clean(sentence)))
+    if names:
+        out.add("recognitions", names, 0.85, evidence, claim=True)

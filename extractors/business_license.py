@@ -9,33 +9,37 @@ from datetime import date, timedelta
 
 from rapidfuzz.distance import Levenshtein
 
+from extractors import vocabulary
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field, find_field
+from extractors.layout import DocumentText, Field, find_field, iter_fields
+from extractors.validate import starts_with_region, validate
 from extractors.values import (
     compact,
     find_credit_codes,
     find_dates,
     parse_money,
     printed_name,
-    trim_after_legal_form,
     whole,
 )
 
 __all__ = ["extract"]
 
-NAME_LABELS = ("名称", "^称")
-TYPE_LABELS = ("类型", "组成形式", "经费来源", "^型")
-REPRESENTATIVE_LABELS = ("法定代表人", "执行事务合伙人", "负责人", "经营者", "投资人")
-CAPITAL_LABELS = ("注册资本", "出资额", "出资数额", "开办资金", "注册资金")
-DATE_LABELS = ("成立日期", "注册日期")
-TERM_LABELS = ("营业期限", "合伙期限", "经营期限", "有效期")
-ADDRESS_LABELS = ("主要经营场所", "经营场所", "营业场所", "住所", "^所")
-SCOPE_LABELS = ("宗旨和业务范围", "经营范围", "业务范围")
+DOC_TYPE = "business_license"  # the certificates print the same labels (extractors/vocabulary.py)
 # The sentence that closes every business scope; a reading this close to it is that sentence.
 SCOPE_CLOSING, SCOPE_CLOSING_RATIO = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）", 0.85
-OTHER_LABELS = ("统一社会信用代码", "登记机关", "举办单位", "业务主管单位", "发证机关")
-ALL_LABELS = (NAME_LABELS + TYPE_LABELS + REPRESENTATIVE_LABELS + CAPITAL_LABELS + DATE_LABELS + TERM_LABELS
-              + ADDRESS_LABELS + SCOPE_LABELS + OTHER_LABELS)
+ALL_LABELS = vocabulary.stops(DOC_TYPE)
+# A legal-person certificate states its kind in its title, not in a 类型 row.
+CERTIFICATE_TYPES = (("事业单位法人证书", "事业单位"), ("社会团体法人登记证书", "社会团体"), ("民办非企业单位登记证书", "民办非企业单位"),
+                     ("社会服务机构登记证书", "民办非企业单位"), ("基金会法人登记证书", "基金会"))
+
+
+def _labels(key: str) -> tuple[str, ...]:
+    return vocabulary.labels(DOC_TYPE, key)
+
+
+def _valid(kind: str):
+    """A candidate filter: the value validates as `kind`."""
+    return lambda value: validate(kind, value) is not None
 
 
 def extract(doc: DocumentText) -> Extraction:
@@ -44,21 +48,18 @@ def extract(doc: DocumentText) -> Extraction:
     rows = doc.rows
     _credit_code(doc, out)
     code = out.facts["credit_code"].value if "credit_code" in out.facts else None
-    name = find_field(rows, NAME_LABELS, ALL_LABELS, accept=_plausible_text)
+    name = find_field(rows, _labels("org_name"), ALL_LABELS, accept=_valid("org"))
     if name:
-        value, certainty = name_with_region_from_code(trim_after_legal_form(printed_name(name.value)), code)
-        out.add("org_name", value, name.confidence * certainty, [name.evidence(doc.path)])
-    entity_type = find_field(rows, TYPE_LABELS, ALL_LABELS, accept=_plausible_text)
-    if entity_type:
-        read = closed_brackets(without_leading_symbols(printed_name(entity_type.value)))
-        known = known_entity_type(read)
-        out.add("entity_type", known or read, entity_type.confidence * (0.95 if known and known != read else 1.0),
-                [entity_type.evidence(doc.path)])
-    representative = find_field(rows, REPRESENTATIVE_LABELS, ALL_LABELS, accept=_plausible_text)
+        reading = validate("org", name.value)
+        value, certainty = name_with_region_from_code(reading.value, code)
+        out.add("org_name", value, name.confidence * certainty * reading.certainty, [name.evidence(doc.path)])
+    _entity_type(doc, out)
+    representative = find_field(rows, _labels("legal_representative"), ALL_LABELS, accept=_valid("person"))
     if representative:
-        out.add("legal_representative", printed_name(representative.value), representative.confidence,
+        reading = validate("person", representative.value)
+        out.add("legal_representative", reading.value, representative.confidence * reading.certainty,
                 [representative.evidence(doc.path)])
-    capital = find_field(rows, CAPITAL_LABELS, ALL_LABELS, accept=lambda v: parse_money(v) is not None)
+    capital = find_field(rows, _labels("registered_capital_cny"), ALL_LABELS, accept=lambda v: parse_money(v) is not None)
     if capital:
         amount, currency, certainty = capital_amount(capital.value)
         if currency == "CNY":
@@ -66,24 +67,52 @@ def extract(doc: DocumentText) -> Extraction:
         else:
             out.add("registered_capital", {"amount": amount, "currency": currency},
                     capital.confidence * certainty, [capital.evidence(doc.path)])
-    term = find_field(rows, TERM_LABELS, ALL_LABELS, accept=lambda v: _term(v) is not None)
+    # A long term wraps in its column (营业期限2021年01月23日至2041年0 | 1月22日): read it with its next line.
+    term = find_field(rows, _labels("business_term"), ALL_LABELS, accept=lambda v: _term(v) is not None) \
+        or find_field(rows, _labels("business_term"), ALL_LABELS, multiline=True, accept=lambda v: _term(v) is not None)
     business_term = _term(term.value) if term else None
     if term:
         out.add("business_term", business_term, term.confidence, [term.evidence(doc.path)])
-    registered = find_field(rows, DATE_LABELS, ALL_LABELS, accept=lambda v: bool(find_dates(v)))
+    registered = find_field(rows, _labels("registration_date"), ALL_LABELS, accept=lambda v: bool(find_dates(v)))
     if registered:
         printed = find_dates(registered.value)[0][0].isoformat()
         value, certainty = registration_date_against_term(printed, business_term)
         evidence = [registered.evidence(doc.path)] + ([term.evidence(doc.path)] if term and value != printed else [])
         out.add("registration_date", value, registered.confidence * certainty, evidence)
-    address = find_field(rows, ADDRESS_LABELS, ALL_LABELS, multiline=True, accept=_plausible_text)
-    if address:
-        out.add("address", printed_name(address.value), address.confidence, [address.evidence(doc.path)])
-    scope = find_field(rows, SCOPE_LABELS, ALL_LABELS, multiline=True, accept=_plausible_text)
+        if term and business_term == {"start": None, "end": None}:
+            # 营业期限 长期 on today's licence: the term runs from the day the business was founded.
+            out.facts.pop("business_term")
+            out.add("business_term", {"start": value, "end": None}, min(term.confidence, registered.confidence * certainty),
+                    [term.evidence(doc.path), registered.evidence(doc.path)])
+    address_field = find_field(rows, _labels("address"), ALL_LABELS, multiline=True, accept=_valid("address"))
+    if address_field:
+        reading = validate("address", address_field.value)
+        out.add("address", reading.value, address_field.confidence * reading.certainty,
+                [address_field.evidence(doc.path)])
+    scope = find_field(rows, _labels("business_scope"), ALL_LABELS, multiline=True, accept=_plausible_text)
     if scope:
         out.add("business_scope", scope_with_printed_closing(printed_name(scope.value)), scope.confidence,
                 [scope.evidence(doc.path)])
     return out
+
+
+def _entity_type(doc: DocumentText, out: Extraction) -> None:
+    """The 类型 row as the regulator's list prints it; a legal-person certificate's kind from its title."""
+    for found in iter_fields(doc.rows, _labels("entity_type"), ALL_LABELS):
+        read = closed_brackets(without_leading_symbols(printed_name(found.value)))
+        known = known_entity_type(read)
+        if known is None and len(read) < 4:
+            continue
+        out.add("entity_type", known or read, found.confidence * (0.95 if known and known != read else 1.0 if known else 0.6),
+                [found.evidence(doc.path)])
+        return
+    for row in doc.rows[:8]:
+        text = compact(row.text)
+        for title, kind in CERTIFICATE_TYPES:
+            if title in text:
+                found = Field.of_row(row, title)
+                out.add("entity_type", kind, found.confidence * 0.95, [found.evidence(doc.path, title)])
+                return
 
 
 def scope_with_printed_closing(scope: str) -> str:
@@ -102,7 +131,7 @@ def scope_with_printed_closing(scope: str) -> str:
 
 def _credit_code(doc: DocumentText, out: Extraction) -> None:
     """The 18-character code, repaired with its check digit; a code that fails the check is never kept."""
-    labelled = find_field(doc.rows, ("统一社会信用代码", "信用代码"), (), max_rows_below=2,
+    labelled = find_field(doc.rows, _labels("credit_code"), (), max_rows_below=2,
                           accept=lambda v: bool(find_credit_codes(v)))
     if labelled:
         code, certainty = find_credit_codes(labelled.value)[0]
@@ -191,32 +220,59 @@ def without_leading_symbols(value: str) -> str:
 # The types the market regulator prints on licences (市场主体类型), as written there. A type read
 # a character off one of them, and nearer to it than to any other, is that type.
 ENTITY_TYPES = (
+    # 有限责任公司
     "有限责任公司", "有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）",
     "有限责任公司（非自然人投资或控股的法人独资）", "有限责任公司（自然人投资或控股的法人独资）",
     "有限责任公司（国有独资）", "有限责任公司（国有控股）", "有限责任公司（外商投资、非独资）",
-    "有限责任公司（外商投资企业法人独资）", "有限责任公司（外国法人独资）", "有限责任公司（港澳台法人独资）",
-    "有限责任公司（台港澳与境内合资）", "有限责任公司（中外合资）", "其他有限责任公司",
-    "有限责任公司分公司（自然人投资或控股）", "有限责任公司分公司（自然人独资）",
-    "有限责任公司分公司（非自然人投资或控股的法人独资）", "其他有限责任公司分公司",
+    "有限责任公司（外商投资企业法人独资）", "有限责任公司（外商投资企业投资）", "有限责任公司（外商投资企业合资）",
+    "有限责任公司（外商投资企业与内资合资）", "有限责任公司（外国法人独资）", "有限责任公司（外国自然人独资）",
+    "有限责任公司（外国非法人经济组织独资）", "有限责任公司（中外合资）", "有限责任公司（中外合作）",
+    "有限责任公司（台港澳法人独资）", "有限责任公司（台港澳自然人独资）", "有限责任公司（台港澳非法人经济组织独资）",
+    "有限责任公司（台港澳与境内合资）", "有限责任公司（台港澳与外国投资者合资）", "有限责任公司（台港澳合资）",
+    "有限责任公司（台港澳与境内合作）", "有限责任公司（港澳台法人独资）", "其他有限责任公司",
+    # 股份有限公司
     "股份有限公司（非上市、自然人投资或控股）", "股份有限公司（非上市、国有控股）", "股份有限公司（上市、自然人投资或控股）",
-    "股份有限公司（上市、国有控股）", "股份有限公司（非上市）", "股份有限公司（上市）", "其他股份有限公司（非上市）",
-    "其他股份有限公司（上市）", "股份有限公司分公司（非上市、自然人投资或控股）",
-    "个人独资企业", "普通合伙企业", "有限合伙企业", "特殊普通合伙企业", "个体工商户", "农民专业合作社",
-    "全民所有制", "集体所有制", "股份合作制",
+    "股份有限公司（上市、国有控股）", "股份有限公司（非上市）", "股份有限公司（上市）", "股份有限公司（中外合资、未上市）",
+    "股份有限公司（中外合资、上市）", "股份有限公司（外商投资、未上市）", "股份有限公司（外商投资、上市）",
+    "股份有限公司（台港澳与境内合资、未上市）", "股份有限公司（台港澳与境内合资、上市）",
+    "股份有限公司（台港澳与外国投资者合资、未上市）", "其他股份有限公司（非上市）", "其他股份有限公司（上市）",
+    # 分公司 and other branches
+    "有限责任公司分公司（自然人投资或控股）", "有限责任公司分公司（自然人独资）", "有限责任公司分公司（国有独资）",
+    "有限责任公司分公司（国有控股）", "有限责任公司分公司（非自然人投资或控股的法人独资）",
+    "有限责任公司分公司（自然人投资或控股的法人独资）", "有限责任公司分公司（外商投资企业法人独资）",
+    "有限责任公司分公司（中外合资）", "有限责任公司分公司（台港澳与境内合资）", "其他有限责任公司分公司", "外商投资企业分公司",
+    "股份有限公司分公司（非上市、自然人投资或控股）", "股份有限公司分公司（上市、自然人投资或控股）",
+    "股份有限公司分公司（非上市、国有控股）", "股份有限公司分公司（上市、国有控股）", "其他股份有限公司分公司（非上市）",
+    "其他股份有限公司分公司（上市）", "全民所有制分支机构（非法人）", "集体分支机构（非法人）", "个人独资企业分支机构",
+    "合伙企业分支机构", "农民专业合作社分支机构",
+    # 非公司企业, 合伙, 个体, 合作社
+    "全民所有制", "集体所有制", "股份制", "股份合作制", "联营", "个人独资企业", "普通合伙企业", "特殊普通合伙企业",
+    "有限合伙企业", "外商投资普通合伙企业", "外商投资有限合伙企业", "个体工商户", "农民专业合作社", "农民专业合作社联合社",
+    # legal-person certificates
+    "事业单位", "社会团体", "民办非企业单位", "基金会",
 )
 ENTITY_TYPE_SLIPS = 1  # characters a reading may be off by, per 12 characters of the type
 ENTITY_TYPE_FORMS = {unicodedata.normalize("NFKC", name): name for name in ENTITY_TYPES}  # as readings are folded
 
 
 def known_entity_type(read: str) -> str | None:
-    """The printed type the reading is, when it is one or unambiguously a slip away from one."""
+    """The printed type the reading is, when it is one or unambiguously a slip away from one; a type
+    followed only by a bracketed place (…（自然人投资或控股）（北京）, another column's text) is that type.
+    A reading is never taken for a shorter type it merely begins with (…分公司（…） is not 有限责任公司)."""
     folded = unicodedata.normalize("NFKC", read)
     if folded in ENTITY_TYPE_FORMS:
         return ENTITY_TYPE_FORMS[folded]
     nearest = sorted((Levenshtein.distance(folded, form), name) for form, name in ENTITY_TYPE_FORMS.items())
     (best, name), (runner_up, _other) = nearest[0], nearest[1]
     allowed = ENTITY_TYPE_SLIPS * max(1, len(name) // 12)
-    return name if best <= allowed and runner_up > best else None
+    # One slip more when the reading is still far nearer to that type than to any other.
+    if best <= allowed and runner_up > best or best <= allowed + 1 and runner_up >= best + 3:
+        return name
+    for form, name in sorted(ENTITY_TYPE_FORMS.items(), key=lambda item: -len(item[0])):
+        rest = folded[len(form):]
+        if folded.startswith(form) and re.fullmatch(r"\((?:[^()]{2,6})\)", rest) and starts_with_region(rest[1:-1]):
+            return name
+    return None
 
 
 def closed_brackets(value: str) -> str:
@@ -228,7 +284,8 @@ def _plausible_text(value: str) -> bool:
     return len(compact(value)) >= 2
 
 
-TERM_OPEN = re.compile(r"长期|永久|不约定期限")
+# No end: 长期, or an end the licence leaves starred out or blank (2021年05月14日至******, 至 年 月 日).
+TERM_OPEN = re.compile(r"长期|永久|不约定期限|[*＊]{3,}|至\s*年\s*月\s*日")
 
 
 def _term(value: str) -> dict[str, str | None] | None:

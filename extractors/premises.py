@@ -1,104 +1,157 @@
-"""房屋租赁合同 and 不动产权证书: who holds the premises, where, how large, for how long."""
+"""房屋租赁合同 and 不动产权证书: who holds the premises, where, how large, for how long.
+
+Contracts come from many model texts: parties as `出租方（以下简称"甲方"）：`, `甲方（出租方）：`,
+`出租人：`, `甲　方：`, with the name on the next line or in a party block (法定代表人 / 地址 /
+电话 under it), or only in the signature block; the premises `坐落于…` / `位于…` / `房屋地址：`;
+areas as 建筑面积, 计租面积, 使用面积; terms `自…起至…止`, `2024.01.01—2026.12.31` or
+`租期三年，自…起`. Every candidate is validated by its kind (extractors/validate.py).
+"""
 
 from __future__ import annotations
 
 import re
 
+from extractors import vocabulary
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Passage, find_field
-from extractors.values import (
-    AREA,
-    clean,
-    compact,
-    find_dates,
-    parse_area,
-    printed_name,
-    trim_after_legal_form,
-)
+from extractors.layout import DocumentText, Field, Passage, boxed_tables, iter_fields, table_cells
+from extractors.validate import Reading, address, party_name
+from extractors.values import AREA, clean, compact, find_dates, parse_area
 
-__all__ = ["extract_lease", "extract_property"]
+__all__ = ["extract_lease", "extract_property", "lease_term"]
 
-LESSOR_LABELS = ("出租方(甲方)", "出租人(甲方)", "甲方(出租方)", "甲方(出租人)", "出租方", "出租人")
-LESSEE_LABELS = ("承租方(乙方)", "承租人(乙方)", "乙方(承租方)", "乙方(承租人)", "承租方", "承租人")
-PARTY_STOPS = ("住所", "地址", "法定代表人", "联系电话", "统一社会信用代码", "身份证号")
-ADDRESS_PATTERNS = (
-    re.compile(r"坐落[于在]\s*(?P<value>[^，。,；;]{4,80}?)\s*的房屋"),
-    re.compile(r"(?:房屋|租赁物)(?:坐落|位于|地址)[:：于在]?\s*(?P<value>[^，。,；;]{4,80}?)\s*[，。,；;(（]"),
-    re.compile(r"位于\s*(?P<value>[^，。,；;]{4,80}?)\s*的房屋"),
-)
-# 建筑面积 is preferred over 使用面积 (domain.md); a bare 面积 comes last.
-# OCR drops the small ² of "126.5m²": a bare m right after the area label, then punctuation or the end.
+LEASE, PROPERTY = "lease_contract", "property_certificate"
+# Between a party's label and its name: brackets naming the role or the seal place, then a colon.
+PARTY_LEAD = re.compile(r"^\s*(?:[（(][^（）()]{0,16}[）)]\s*)*[:：]")
+PARTY_ALONE = re.compile(r"\s*(?:[（(][^（）()]{0,16}[）)]\s*)*")  # the label alone on its line: the name is below
+# Another party's or person's lines in a party block: a value never runs on into them.
+PARTY_STOPS = ("住所", "地址", "通讯地址", "法定代表人", "负责人", "委托代理人", "联系电话", "电话", "统一社会信用代码",
+               "身份证号", "证件号码", "营业执照号码", "签字", "签订日期", "日期")
+# An area printed beside the premises' own that is not it (公摊, the land's).
+NOT_PREMISES_AREA = re.compile(r"(?:公摊|分摊|宗地|土地|共有宗地|共用|绿化|车位)\S{0,2}$")
 SQUARE_LOST = re.compile(r"[为是:：]?\s*(\d+(?:\.\d+)?)\s*[mM](?=[。，,；;）)\s]|$)")
-AREA_KINDS = ("建筑面积", "套内建筑面积", "使用面积", "租赁面积", "面积")
-LEASE_TERM = re.compile(r"(?:租赁期限|租期|期限)[^。]{0,12}?自?\s*(?P<start>[^至到起]{6,20}?)\s*起?\s*(?:至|到)\s*"
-                        r"(?P<end>[^止。，,]{6,20})")
+ADDRESS_END = re.compile(r"的(?:房屋|房产|物业|写字楼|商铺|厂房|办公用房|场地)|[，。,；;（(]|(?:房屋|出租|租赁|作为|用于|给乙方|给承租)")
+# Joins a term's two dates: 至, 到, a dash, a tilde; with 日/起/止 around them.
+TERM_JOIN = re.compile(r"^\s*(?:日)?\s*(?:起)?\s*(?:至|到|止至|—+|－+|-+|~|～|──)\s*$")
+TERM_YEARS = re.compile(r"(?:租赁期限|租期|租赁期)[为是:：]?\s*(?P<years>[\d一二两三四五六七八九十]+)\s*年")
+CN_YEARS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def extract_lease(doc: DocumentText) -> Extraction:
     """Lessor, lessee, address, area (and which area), start and end of a lease."""
     out = Extraction()
     rows = doc.rows
-    for key, labels in (("premises_lessor", LESSOR_LABELS), ("premises_lessee", LESSEE_LABELS)):
-        found = find_field(rows, labels, PARTY_STOPS + LESSOR_LABELS + LESSEE_LABELS,
-                           accept=lambda v: len(_party(v)) >= 2)
-        if found:
-            out.add(key, _party(found.value), found.confidence, [found.evidence(doc.path)])
+    stops = vocabulary.stops(LEASE) + PARTY_STOPS
+    for key in ("premises_lessor", "premises_lessee"):
+        candidates = list(_parties(doc, vocabulary.labels(LEASE, key), stops))
+        if candidates:
+            (reading, found), *others = candidates
+            # A name the party block and the signature block agree on is surer; one they disagree on less so.
+            agree = [r for r, _f in others if compact(r.value) == compact(reading.value)]
+            differ = [r for r, _f in others if compact(r.value) != compact(reading.value)]
+            certainty = reading.certainty * (0.8 if differ and not agree else 1.0)
+            out.add(key, reading.value, found.confidence * certainty, [found.evidence(doc.path)])
+            alternatives = [r.value for r in differ]
+            if alternatives:
+                out.alternatives[key] = list(dict.fromkeys(alternatives))
+    _from_table(doc, out)
     passage = Passage(rows)
-    text = passage.text
     _address(passage, doc, out)
     _area(passage, doc, out)
-    for match in LEASE_TERM.finditer(text):
-        start, end = find_dates(match.group("start")), find_dates(match.group("end"))
-        if start and end:
-            found = passage.field(match.start(), match.end())
-            evidence = [found.evidence(doc.path, clean(match.group(0)))]
-            out.add("premises_lease_start", start[0][0].isoformat(), found.confidence, evidence)
-            out.add("premises_lease_end", end[0][0].isoformat(), found.confidence, evidence)
-            break
+    term = lease_term(passage.text)
+    if term is not None:
+        start, end, certainty, span = term
+        found = passage.field(*span)
+        evidence = [found.evidence(doc.path, clean(passage.text[span[0]:span[1]]))]
+        out.add("premises_lease_start", start, found.confidence * certainty, evidence)
+        out.add("premises_lease_end", end, found.confidence * certainty, evidence)
     return out
 
 
-def extract_property(doc: DocumentText) -> Extraction:
-    """Owner, address and area of a 不动产权证书 / 房屋所有权证."""
-    out = Extraction()
-    rows = doc.rows
-    stops = ("共有情况", "坐落", "不动产单元号", "权利类型", "权利性质", "用途", "面积", "使用期限", "房屋所有权人")
-    owner = find_field(rows, ("权利人", "房屋所有权人", "所有权人"), stops, accept=lambda v: len(_party(v)) >= 2)
-    if owner:
-        out.add("premises_owner", _party(owner.value), owner.confidence, [owner.evidence(doc.path)])
-    address = find_field(rows, ("房屋坐落", "坐落"), stops, multiline=True, accept=lambda v: len(compact(v)) >= 4)
-    if address:
-        out.add("premises_address", compact(address.value), address.confidence, [address.evidence(doc.path)])
-    area = find_field(rows, ("建筑面积", "面积"), stops, accept=lambda v: parse_area(v) is not None)
-    if area:
-        value, kind = _preferred_area(area.value)
-        if value is not None:
-            fact_evidence = [area.evidence(doc.path)]
-            out.add("premises_area_m2", value, area.confidence, fact_evidence)
-            out.facts["premises_area_m2"].area_kind = kind  # type: ignore[attr-defined]
-    return out
-
-
-def _party(value: str) -> str:
-    """A party's name as printed, without a watermark's words run into it."""
-    return trim_after_legal_form(printed_name(value).strip("_"))
-
-
-def _address(passage: Passage, doc: DocumentText, out: Extraction) -> None:
-    for pattern in ADDRESS_PATTERNS:
-        match = pattern.search(passage.text)
-        if match:
-            found = passage.field(match.start(), match.end())
-            out.add("premises_address", compact(match.group("value")), found.confidence,
-                    [found.evidence(doc.path, clean(match.group(0)))])
+def _parties(doc: DocumentText, labels: tuple[str, ...], stops: tuple[str, ...]):
+    """(reading, field) of every place the document names a party: its own line or block, its
+    signature; in reading order. A label only counts where a colon (after role brackets) or the end
+    of its line follows it: 出租方应保证… is a clause, not the party."""
+    seen = 0
+    for found in iter_fields(doc.rows, labels, stops, max_rows_below=2):
+        row = found.rows[0]
+        at = row.text.find(found.label)
+        after = row.text[at + len(found.label):] if at >= 0 else ""
+        if not (PARTY_LEAD.match(after) or PARTY_ALONE.fullmatch(after)):
+            continue
+        reading = party_name(found.value)
+        if reading is not None:
+            seen += 1
+            yield reading, found
+        if seen >= 4:
             return
 
 
-def _area(passage: Passage, doc: DocumentText, out: Extraction) -> None:
-    """The area the contract gives, 建筑面积 first; the kind is kept beside the value."""
+def _address(passage: Passage, doc: DocumentText, out: Extraction) -> None:
+    """The premises' address after 坐落于 / 位于 / 房屋地址：, up to 的房屋 or the clause's end, if it is an address."""
     text = passage.text
-    for kind in AREA_KINDS:
+    for label in vocabulary.labels(LEASE, "premises_address"):
+        for match in re.finditer(re.escape(label) + r"(?:于|在)?[为是:：\s]*", text):  # 房屋坐落于…
+            rest = text[match.end(): match.end() + 90]
+            end = ADDRESS_END.search(rest)
+            value = rest[:end.start()] if end else rest
+            reading = address(value)
+            if reading is None:
+                continue
+            found = passage.field(match.start(), match.end() + len(value))
+            out.add("premises_address", reading.value, found.confidence * reading.certainty,
+                    [found.evidence(doc.path, clean(text[match.start(): match.end() + len(value)]))])
+            return
+
+
+CLAUSE_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十\d]+条)")
+
+
+def _bare_number(text: str) -> float | None:
+    """A cell that is only a number (180.25), else None."""
+    match = re.fullmatch(r"\d{1,6}(?:\.\d{1,2})?", compact(text).replace(",", ""))
+    return float(match.group(0)) if match else None
+
+
+def _from_table(doc: DocumentText, out: Extraction) -> None:
+    """Address, area and term from a table of the premises (房屋地址 | 建筑面积 | 租赁期限 | 月租金, the labels over
+    their values or beside them): its cells say which value is which, where the page's lines interleave them."""
+    headers = [label for key in ("premises_address", "premises_area_m2", "premises_lease_start")
+               for label in vocabulary.labels(LEASE, key)]
+    boxed = boxed_tables(doc, headers, stop=lambda row: bool(CLAUSE_HEADING.match(compact(row.text))))
+    for text, found in table_cells(doc, vocabulary.labels(LEASE, "premises_address"), boxed=boxed):
+        reading = address(text)
+        if reading is not None:
+            out.add("premises_address", reading.value, found.confidence * reading.certainty,
+                    [found.evidence(doc.path, clean(text))])
+            break
+    for kind in vocabulary.labels(LEASE, "premises_area_m2"):
+        for text, found in table_cells(doc, (kind,), boxed=boxed):
+            # Under a 建筑面积（㎡） header the cell may hold the bare number: the column gives the unit.
+            value = parse_area(text.replace(",", "")) or _bare_number(text)
+            if value is not None and 1 <= value <= 100_000:
+                out.add("premises_area_m2", value, found.confidence, [found.evidence(doc.path, f"{kind} {clean(text)}")])
+                out.facts["premises_area_m2"].area_kind = kind  # type: ignore[attr-defined]
+                break
+        if "premises_area_m2" in out.facts:
+            break
+    for text, found in table_cells(doc, vocabulary.labels(LEASE, "premises_lease_start"), boxed=boxed):
+        term = lease_term(clean(text).replace(" ", ""))
+        if term is not None:
+            start, end, certainty, _span = term
+            evidence = [found.evidence(doc.path, clean(text))]
+            out.add("premises_lease_start", start, found.confidence * certainty, evidence)
+            out.add("premises_lease_end", end, found.confidence * certainty, evidence)
+            break
+
+
+def _area(passage: Passage, doc: DocumentText, out: Extraction) -> None:
+    """The area the contract gives, by the vocabulary's order (建筑面积 first); the kind is kept beside it."""
+    text = passage.text
+    for kind in vocabulary.labels(LEASE, "premises_area_m2"):
         for match in re.finditer(kind, text):
+            if NOT_PREMISES_AREA.search(text[max(0, match.start() - 6):match.start()]) or \
+                    kind == "面积" and text[max(0, match.start() - 2):match.start()].endswith(("建筑", "使用", "计租", "租赁")):
+                continue
             window = text[match.end(): match.end() + 40].replace(",", "")
             area, doubt = AREA.search(window), 1.0
             if not area:
@@ -106,7 +159,7 @@ def _area(passage: Passage, doc: DocumentText, out: Extraction) -> None:
             if not area or area.start() > 6:
                 continue
             value = parse_area(window) if doubt == 1.0 else float(area.group(1))
-            if value is None:
+            if value is None or not 1 <= value <= 100_000:
                 continue
             found = passage.field(match.start(), match.end() + area.end())
             out.add("premises_area_m2", value, found.confidence * doubt,
@@ -115,14 +168,84 @@ def _area(passage: Passage, doc: DocumentText, out: Extraction) -> None:
             return
 
 
-def _preferred_area(value: str) -> tuple[float | None, str]:
-    """From '共有宗地面积5000㎡/房屋建筑面积150㎡': the building's area, not the land's."""
+def lease_term(text: str) -> tuple[str, str, float, tuple[int, int]] | None:
+    """(start, end, certainty, span) of a lease's term: two dates joined by 至 / 到 / a dash, the first
+    such pair after a term label (else the first anywhere); else `租期N年，自X起` with its end counted
+    (the day before the N-th anniversary)."""
+    dates = find_dates(text)
+    label_at = min((m.start() for label in ("租赁期限", "租赁期", "租期", "期限") for m in re.finditer(label, text)),
+                   default=None)
+    pairs = []
+    for (first, (s1, e1)), (second, (s2, e2)) in zip(dates, dates[1:], strict=False):
+        if TERM_JOIN.match(text[e1:s2]) and second > first:
+            pairs.append((first, second, (s1, e2)))
+    after_label = [p for p in pairs if label_at is not None and p[2][0] >= label_at]
+    chosen = (after_label or pairs or [None])[0]
+    if chosen is not None:
+        first, second, span = chosen
+        return first.isoformat(), second.isoformat(), 1.0 if after_label else 0.9, span
+    years = TERM_YEARS.search(text)
+    return _counted_term(dates, years) if years else None
+
+
+def _counted_term(dates: list, years: re.Match[str]) -> tuple[str, str, float, tuple[int, int]] | None:
+    """`租期三年，自2024年1月1日起`: the end is the day before the third anniversary (民法典 第二百零二条)."""
+    from datetime import timedelta
+
+    raw = years.group("years")
+    count = int(raw) if raw.isdigit() else CN_YEARS.get(raw)
+    begins = [(d, span) for d, span in dates if span[0] >= years.start() and span[0] - years.end() <= 12]
+    if not count or not begins:
+        return None
+    start, span = begins[0]
+    try:
+        anniversary = start.replace(year=start.year + int(count))
+    except ValueError:
+        anniversary = start.replace(year=start.year + int(count), day=28)
+    end = anniversary - timedelta(days=1)
+    return start.isoformat(), end.isoformat(), 0.85, (years.start(), span[1])
+
+
+def extract_property(doc: DocumentText) -> Extraction:
+    """Owner, address and area of a 不动产权证书 / 房屋所有权证."""
+    out = Extraction()
+    rows = doc.rows
+    stops = vocabulary.stops(PROPERTY) + ("共有情况", "不动产单元号", "权利类型", "权利性质", "用途", "使用期限", "房屋性质",
+                                          "房屋结构", "总层数", "所在层", "规划用途", "登记时间", "附记")
+    owner = _first_valid(iter_fields(rows, vocabulary.labels(PROPERTY, "premises_owner"), stops), party_name)
+    if owner:
+        reading, found = owner
+        out.add("premises_owner", reading.value, found.confidence * reading.certainty, [found.evidence(doc.path)])
+    located = _first_valid(iter_fields(rows, vocabulary.labels(PROPERTY, "premises_address"), stops, multiline=True),
+                           address)
+    if located:
+        reading, found = located
+        out.add("premises_address", reading.value, found.confidence * reading.certainty, [found.evidence(doc.path)])
+    area = _first_valid(iter_fields(rows, vocabulary.labels(PROPERTY, "premises_area_m2"), stops), _preferred_area)
+    if area:
+        reading, found = area
+        out.add("premises_area_m2", reading.value[0], found.confidence, [found.evidence(doc.path)])
+        out.facts["premises_area_m2"].area_kind = reading.value[1]  # type: ignore[attr-defined]
+    return out
+
+
+def _first_valid(fields, validator) -> tuple[Reading, Field] | None:
+    """The first candidate field whose value validates, with its reading."""
+    for found in fields:
+        reading = validator(found.value)
+        if reading is not None:
+            return reading, found
+    return None
+
+
+def _preferred_area(value: str) -> Reading | None:
+    """(area, kind) from '共有宗地面积5000㎡/房屋建筑面积150㎡': the building's area, not the land's."""
     text = compact(value)
     for kind in ("房屋建筑面积", "建筑面积", "房屋使用面积", "使用面积", "房屋"):
         at = text.find(kind)
         if at >= 0:
             area = parse_area(text[at + len(kind):])
             if area is not None:
-                return area, kind.removeprefix("房屋") or "建筑面积"
-    areas = [parse_area(m.group(0)) for m in AREA.finditer(text)]
-    return (areas[-1], "面积") if areas else (None, "")
+                return Reading((area, kind.removeprefix("房屋") or "建筑面积"))
+    areas = [parse_area(m.group(0)) for m in AREA.finditer(text) if not NOT_PREMISES_AREA.search(text[:m.start()])]
+    return Reading((areas[-1], "面积")) if areas and areas[-1] is not None else None

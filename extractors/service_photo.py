@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from extractors.base import Extraction
-from extractors.layout import DocumentText
+from extractors.layout import DocumentText, Field
 from models.results import Evidence
 
 __all__ = ["extract"]
+
+
+# The time a camera or a watermark app (今日水印, 马克水印) prints on the photo: 2026-01-29 14:41,
+# 2025/09/09 14:58, 2026.05.05 16:51, 2025年6月14日 11:07 (OCR may join the day and the hour: 2025/06/1411:07).
+STAMP = re.compile(r"(?P<y>20\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?\s*"
+                   r"(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?")
+
+
+def _stamped_time(doc: DocumentText) -> tuple[str, Field] | None:
+    """The date and time printed on the photo, as an ISO timestamp, if one reads as a real moment."""
+    for row in doc.rows:
+        match = STAMP.search(row.text)
+        if not match:
+            continue
+        try:
+            moment = datetime(int(match["y"]), int(match["m"]), int(match["d"]), int(match["H"]), int(match["M"]),
+                              int(match["S"] or 0))
+        except ValueError:
+            continue
+        return moment.isoformat(), Field.of_row(row)
+    return None
 
 
 def extract(doc: DocumentText) -> Extraction:
@@ -18,8 +42,18 @@ def extract(doc: DocumentText) -> Extraction:
     meta = page.image_meta or {}
     banner = max((line.text for line in page.lines), key=len, default="")
     evidence = [Evidence(path=doc.path, page=page.page_no, bbox=None, text=banner or None)]
-    if meta.get("taken_at"):
+    stamped = _stamped_time(doc)
+    if stamped is not None and meta.get("taken_at") and stamped[0][:16] != meta["taken_at"][:16]:
+        # The picture's printed time and its EXIF time differ: a photo forwarded through WeChat or re-saved
+        # carries the saving time; the stamp is the moment shown. Taken, with the doubt said.
+        value, found = stamped
+        out.add("photo_taken_at", value, found.confidence * 0.75, [found.evidence(doc.path)])
+        out.notes.append(f"{doc.path}：照片上印的时间 {value} 与文件记录的时间 {meta['taken_at']} 不一致，请人工核对")
+    elif meta.get("taken_at"):
         out.add("photo_taken_at", meta["taken_at"], 1.0, evidence)
+    elif stamped is not None:
+        value, found = stamped
+        out.add("photo_taken_at", value, found.confidence * 0.9, [found.evidence(doc.path)])
     if meta.get("perceptual_hash"):
         out.add("photo_hashes", meta["perceptual_hash"], 1.0, evidence)
     return out

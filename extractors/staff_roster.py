@@ -7,8 +7,17 @@ import re
 from rapidfuzz.distance import Levenshtein
 
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field, Row, TableRow, find_field, rows_to_table
-from extractors.values import compact, mask_id_numbers, parse_count, trim_after_legal_form
+from extractors.layout import (
+    DocumentText,
+    Field,
+    Row,
+    TableRow,
+    find_field,
+    rows_to_table,
+    two_line_header,
+)
+from extractors.validate import org_name
+from extractors.values import compact, mask_id_numbers, parse_count
 
 __all__ = ["extract", "normalise_degree", "normalise_title", "is_fulltime"]
 
@@ -34,6 +43,7 @@ PRINTED_TITLES = (
 )
 FULLTIME_TOTAL = re.compile(r"专职人员(?:合计|共计|总计|共)[:：]?(\S+?人)")
 # A line under the table that ends it (专职人员合计12人。, 填报单位（盖章）, 注：…); no person's row holds these.
+SIGNED_BELOW = re.compile(r"制表|审核人|填表人|经办人")
 ROSTER_END = re.compile(r"合计|填报|填表|^注[:：]|^说明")
 FILED_BY = ("填报单位(盖章)", "填报单位", "填表单位(盖章)", "填表单位")  # the footer naming who filed the roster
 SEAL_PLACE_LEFT = re.compile(r"^\W*[盖公]?章\W*")  # what is left of （盖章） when OCR broke the label: 【章, 章), (章):
@@ -46,12 +56,16 @@ TICK_SEEN = "（勾选标记，未识别为文字）"
 NO_TITLE = {"", "无", "—", "-", "/", "暂无", "无职称", "――", "——"}
 HEADERS = {
     "name": ("姓名",),
-    "degree": ("最高学历", "学历", "文化程度"),
-    "title": ("专业技术职称", "技术职称", "职称"),
-    "fulltime": ("是否专职", "专职/兼职", "专/兼职", "专兼职", "用工性质", "专职"),
-    "id": ("身份证号码", "身份证号", "身份证"),
+    "degree": ("最高学历", "学历", "文化程度", "学位"),
+    "title": ("专业技术职称", "专业技术资格", "技术职称", "职称", "职业资格"),
+    "fulltime": ("是否专职", "是否全职", "专职/兼职", "专职或兼职", "专/兼职", "专兼职", "用工形式", "用工性质", "用工方式",
+                 "聘用形式", "聘用方式", "人员性质", "人员类别", "岗位性质", "工作性质", "专职"),
+    "id": ("身份证号码", "身份证号", "身份证", "公民身份号码", "证件号码"),
     "gender": ("性别",),
 }
+# A table, sheet or section of a roster that lists only part-time people (兼职人员名单, 二、外聘专家).
+PART_TIME_SECTION = re.compile(r"兼职|外聘|返聘|顾问|专家库|特聘|志愿者")
+FULL_TIME_SECTION = re.compile(r"专职|全职|在职|在编")
 
 
 def normalise_degree(raw: str) -> str:
@@ -83,26 +97,77 @@ def printed_title(text: str) -> str:
     return near[0] if len(near) == 1 else text
 
 
+# How rosters say someone works for the applicant full-time, or not. 用工形式 names the contract: a
+# 劳动合同 (the applicant's own employee) is full-time; 劳务派遣 staff are the dispatch agency's
+# employees, 退休返聘 and 外聘 people serve on other terms: not the applicant's full-time staff.
+FULL_TIME_WORDS = ("是", "专职", "√", "✓", "✔", "☑", "全职", "Y", "y", "V", "v", "J", "Ⅴ",  # OCR reads a tick as V or J
+                   "劳动合同", "劳动合同制", "签订劳动合同", "合同制", "正式", "正式员工", "在编", "在职", "全日制", "专职人员")
+PART_TIME_WORDS = ("否", "兼职", "", "×", "N", "n", "—", "-", "外聘", "退休返聘", "返聘", "兼职人员", "劳务", "劳务合同",
+                   "劳务协议", "劳务派遣", "派遣", "顾问", "实习", "临时", "非全日制", "特聘", "外聘专家", "志愿者")
+
+PART_TIME_MARKS = ("兼职", "外聘", "返聘", "劳务", "派遣", "顾问", "实习", "临时", "特聘", "志愿")
+FULL_TIME_MARKS = ("全日制", "劳动合同", "专职", "全职", "正式", "在编")
+
+
 def is_fulltime(raw: str) -> bool | None:
-    """是/专职/√ → True, 否/兼职/blank → False; None for anything else."""
+    """是/专职/√/劳动合同 → True, 否/兼职/外聘/退休返聘/劳务派遣/blank → False; None for anything else.
+    A contract's qualifier decides: 劳动合同（全日制） is full-time, 劳动合同（非全日制） is not (劳动合同法 第六十八条)."""
     text = compact(raw)
-    if text in ("是", "专职", "√", "✓", "✔", "☑", "全职", "Y", "y", "V", "v"):  # OCR reads a tick as V
-        return True
-    if text in ("否", "兼职", "", "×", "N", "n", "—", "-", "外聘"):
+    if "非全日制" in text:
         return False
+    bare = re.sub(r"[（(][^）)]*[）)]", "", text) if text not in FULL_TIME_WORDS + PART_TIME_WORDS else text
+    if text in FULL_TIME_WORDS or bare in FULL_TIME_WORDS and bare:
+        return True
+    if text in PART_TIME_WORDS or bare in PART_TIME_WORDS and bare:
+        return False
+    # Wordings beyond the lists (全日制劳动合同, 劳务协议（兼职）, 签订三年劳动合同): a part-time word decides first.
+    if any(word in text for word in PART_TIME_MARKS):
+        return False
+    if any(word in text for word in FULL_TIME_MARKS):
+        return True
     return None
+
+
+def _grouped_header(table: list[list[str]], lines):
+    """A header of two rows (学历信息 over 学历 | 专业, 用工情况 over 用工形式 | 是否专职) as one: each column
+    named by its lower cell where it has one, else by its upper one."""
+    if len(table) < 3:
+        return table, lines
+    upper, lower = table[0], table[1]
+    if _is_section_row(lower):  # 专职人员 across merged cells names the rows below, not a column
+        return table, lines
+    named = [c for c in lower if any(h in c for names in HEADERS.values() for h in names)]
+    name_at = next((i for i, c in enumerate(upper) if "姓名" in c), None)
+    if name_at is None:  # 姓名 under a group cell (基本情况 over 姓名 | 性别 | 出生年月)
+        if not any("姓名" in c for c in lower):
+            return table, lines
+    elif not named or (name_at < len(lower) and lower[name_at]):
+        return table, lines
+    width = max(len(upper), len(lower))
+    merged = [(low or up) for up, low in zip(upper + [""] * (width - len(upper)), lower + [""] * (width - len(lower)),
+                                             strict=True)]
+    return [merged] + table[2:], (lines[:1] + lines[2:]) if lines else lines
 
 
 def extract(doc: DocumentText) -> Extraction:
     """The staff list, from the document's own tables (DOCX/XLSX) or rebuilt from boxes (PDF, scans)."""
     out = Extraction()
     people, evidence, confidence = [], [], 1.0
-    for table, lines in _tables(doc):
+    for table, lines, heading in _tables(doc):
+        table, lines = _grouped_header(table, lines)
         columns = _columns(table[0])
         if "name" not in columns:
             continue
+        # Who a table lists when no column says it: its title or sheet (兼职人员名单), then each section row.
+        section = _section_of(heading)
         for index, cells in enumerate(table[1:], start=1):
-            person = _person(cells, columns)
+            if _is_section_row(cells):
+                section = _section_of(" ".join(cells))
+                continue
+            if any(compact(c) == "姓名" for c in cells):  # a second table's header in the same sheet
+                columns = _columns(cells) if "name" in _columns(cells) else columns
+                continue
+            person = _person(cells, columns, section)
             if person is None:
                 continue
             if lines and "fulltime" in columns and not cells[columns["fulltime"]] and \
@@ -129,8 +194,9 @@ def extract(doc: DocumentText) -> Extraction:
         out.add("staff", people, confidence, evidence)
     filed_by = _filed_by(doc)
     if filed_by is not None:
-        name = trim_after_legal_form(SEAL_PLACE_LEFT.sub("", filed_by.value))
-        out.add("roster_org_name", name, filed_by.confidence, [filed_by.evidence(doc.path)])
+        reading = org_name(SEAL_PLACE_LEFT.sub("", filed_by.value))
+        if reading is not None:
+            out.add("roster_org_name", reading.value, filed_by.confidence * reading.certainty, [filed_by.evidence(doc.path)])
     return out
 
 
@@ -155,26 +221,80 @@ def _stated_fulltime_count(doc: DocumentText) -> int | None:
     return None
 
 
-def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[TableRow] | None]]:
-    """Each table with a 姓名 header: (header + rows of cells, the table rows they came from when boxed)."""
-    found: list[tuple[list[list[str]], list[TableRow] | None]] = []
+def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[TableRow] | None, str]]:
+    """Each table with a 姓名 header: (header + rows of cells, the table rows they came from when boxed,
+    the words above it that say whom it lists: a sheet's name, the lines over its header)."""
+    found: list[tuple[list[list[str]], list[TableRow] | None, str]] = []
     for page in doc.pages:
+        headers_seen: dict[str, int] = {}
         for table in page.tables:
-            for start, cells in enumerate(table):
-                if any("姓名" in compact(c) for c in cells):
-                    found.append(([[compact(c) for c in r] for r in table[start:]], None))
+            for at, row_cells in enumerate(table):
+                if any("姓名" in compact(c) for c in row_cells):
+                    # A group row over the header (基本情况 over 姓名 | 性别) is read with it as one.
+                    start = at - 1 if at > 0 and _names_a_column(table[at - 1]) else at
+                    cells = table[start]
+                    above = " ".join(" ".join(c for c in r if c) for r in table[:start])
+                    key = "".join(compact(c) for c in cells)
+                    nth = headers_seen[key] = headers_seen.get(key, -1) + 1
+                    heading = " ".join(filter(None, (page.title, _heading_above(doc, page, cells, nth), above)))
+                    found.append(([[compact(c) for c in r] for r in table[start:]], None, heading))
                     break
     if found:
         return found
     rows = doc.rows
-    for row in rows:
+    for index, row in enumerate(rows):
         if row.pieces[0].bbox is None:
             continue
         texts = [compact(p.text) for p in row.pieces]
         if any("姓名" in t for t in texts) and any(h in t for t in texts for h in HEADERS["degree"] + HEADERS["title"]):
-            table = rows_to_table(rows, row, stop=lambda r: bool(ROSTER_END.search(compact(r.text))))
-            found.append(([[compact(c) for c in line.cells] for line in table], table))
+            above = rows[index - 1] if index > 0 and rows[index - 1].page is row.page else None
+            header = row
+            if above is not None and above.pieces[0].bbox and _names_a_column([p.text for p in above.pieces]) \
+                    and not any("姓名" in compact(p.text) for p in above.pieces):
+                header = two_line_header(above, row)  # 专业技术职称 | 是否专职 printed over 姓名's line
+            table = rows_to_table(rows, header, stop=lambda r: bool(ROSTER_END.search(compact(r.text))))
+            heading = " ".join(r.text for r in rows[max(0, index - 2):index] if r.page is row.page)
+            found.append(([[compact(c) for c in line.cells] for line in table], table, heading))
     return found
+
+
+def _names_a_column(cells: list[str]) -> bool:
+    """Whether a row names one of the roster's columns (专业技术职称 | 是否专职 in a group row over 姓名)."""
+    return any(h in compact(c) for c in cells for names in HEADERS.values() for h in names)
+
+
+def _heading_above(doc: DocumentText, page, header: list[str], nth: int) -> str:
+    """The lines printed just above a table's header (二、兼职人员), found among the page's rows by the
+    header's first cells (its `nth` time, for tables whose headers repeat); a header cell wrapped onto a
+    line of its own (专业技术职 | 称) is passed over, and nothing above a 小计/合计 line is taken."""
+    opening = "".join(compact(c) for c in header[:3])
+    rows = [r for r in doc.rows if r.page is page]
+    hits = [i for i, r in enumerate(rows) if compact(r.text).replace("\t", "").startswith(opening)]
+    if len(hits) <= nth:
+        return ""
+    above = []
+    for row in reversed(rows[max(0, hits[nth] - 2):hits[nth]]):
+        if ROSTER_END.search(compact(row.text)) or "小计" in row.text or re.search(r"\d{4}", row.text):
+            break
+        above.insert(0, row.text)
+    return " ".join(above)
+
+
+def _section_of(text: str) -> bool | None:
+    """Whether a title or section row says its people are full-time (True), part-time (False), or neither."""
+    folded = compact(text)
+    if PART_TIME_SECTION.search(folded):
+        return False
+    if FULL_TIME_SECTION.search(folded):
+        return True
+    return None
+
+
+def _is_section_row(cells: list[str]) -> bool:
+    """A row naming a section of the table (二、兼职人员 across merged cells), not a person."""
+    filled = [c for c in cells if c]
+    return 0 < len(set(filled)) == 1 and _section_of(filled[0]) is not None and len(filled[0]) >= 2 \
+        and not re.search(r"\d{6}", filled[0])
 
 
 def _ticked_in_ink(line: TableRow, header: TableRow, column: int) -> bool:
@@ -206,21 +326,25 @@ def _row_naming(doc: DocumentText, name: str) -> Row | None:
 
 
 def _columns(header: list[str]) -> dict[str, int]:
+    """Each field's column: the header's cell naming it, by the field's names in order, so an explicit
+    是否专职 column is preferred over 用工形式 where a roster prints both."""
     columns: dict[str, int] = {}
     for field_name, names in HEADERS.items():
-        for index, cell in enumerate(header):
-            if any(n in cell for n in names) and field_name not in columns and index not in columns.values():
+        for name in names:
+            index = next((i for i, cell in enumerate(header) if name in cell and i not in columns.values()), None)
+            if index is not None:
                 columns[field_name] = index
                 break
     return columns
 
 
-def _person(cells: list[str], columns: dict[str, int]) -> dict | None:
+def _person(cells: list[str], columns: dict[str, int], section: bool | None = None) -> dict | None:
     def cell(name: str) -> str:
         index = columns.get(name)
         return compact(cells[index]) if index is not None and index < len(cells) else ""
 
     name = re.sub(r"[^\u4e00-\u9fff·A-Za-z]", "", cell("name"))
+    name = SIGNED_BELOW.split(name)[0]  # the footer (制表人：张娟) read into the last row on a slanted scan
     if "gender" in columns and not cell("gender") and name[-1:] in ("男", "女") and len(name) >= 3:
         name = name[:-1]  # OCR joined the name with the gender cell beside it
     degree_raw, title_raw, fulltime_raw = cell("degree"), cell("title"), cell("fulltime")
@@ -229,8 +353,13 @@ def _person(cells: list[str], columns: dict[str, int]) -> dict | None:
     # One character is a stray mark, unless the row holds an ID or a degree: then OCR cut a name short.
     if len(name) < 2 and not (cell("id") or normalise_degree(degree_raw) != "其他"):
         return None
+    if "fulltime" in columns:
+        # In a table or section of part-time people an empty or unread cell is part-time too.
+        fulltime = False if section is False and not is_fulltime(fulltime_raw) else is_fulltime(fulltime_raw)
+    else:
+        fulltime = section if section is not None else _fulltime_at_row_end(cells)
     person = {"name": name, "degree": normalise_degree(degree_raw), "title": normalise_title(title_raw),
-              "fulltime": is_fulltime(fulltime_raw) if "fulltime" in columns else _fulltime_at_row_end(cells),
+              "fulltime": fulltime,
               "degree_raw": degree_raw, "title_raw": title_raw}
     if cell("id"):
         person["id_masked"] = mask_id_numbers(cell("id"))  # pages are masked when read; this is the safety net

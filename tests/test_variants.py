@@ -1,0 +1,246 @@
+"""The real-world variations of issue 20, each rendered by fixtures/variants.py and read back through
+the page reader and the extractors: the value read must be the one the variation printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import DocumentText, extract
+from fixtures import variants
+from pipeline.intake import sniff
+from pipeline.ocr import make_engine
+from pipeline.pages import PageReader
+
+READER = PageReader(lambda: make_engine("rapidocr"))
+
+
+def read(data: bytes, name: str, doc_type: str):
+    pages = READER(sniff(data), data).pages
+    return extract(DocumentText(name, doc_type, pages)).facts
+
+
+def lease_facts(p, fmt: str = "pdf", **style):
+    blocks = variants.lease_blocks(p, **style)
+    if fmt == "pdf":
+        return read(variants.render_pdf(blocks), "租赁合同.pdf", "lease_contract")
+    if fmt == "docx":
+        return read(variants.render_docx(blocks), "租赁合同.docx", "lease_contract")
+    pages = [READER(sniff(data), data).pages for data in variants.render_scan(blocks)]
+    return extract(DocumentText("租赁合同.jpg", "lease_contract", [page for file in pages for page in file])).facts
+
+
+@pytest.mark.parametrize("party", variants.LEASE_PARTY_STYLES)
+def test_lease_parties_in_every_model_contract_wording(party):
+    p = variants.premises_of()
+    facts = lease_facts(p, party=party)
+    assert facts["premises_lessor"].value == p.lessor
+    assert facts["premises_lessee"].value == p.holder
+
+
+def test_a_private_landlord_and_a_party_named_after_its_definition():
+    p = variants.premises_of(lessor="张建国")
+    facts = lease_facts(p, party="defined")
+    assert facts["premises_lessor"].value == "张建国"
+    assert facts["premises_lessee"].value == p.holder
+
+
+@pytest.mark.parametrize("premises", variants.LEASE_PREMISES_STYLES)
+def test_lease_premises_wherever_the_clause_names_them(premises):
+    p = variants.premises_of()
+    facts = lease_facts(p, premises=premises)
+    assert facts["premises_address"].value == p.address
+    assert facts["premises_area_m2"].value == p.area_m2
+
+
+@pytest.mark.parametrize("area, kind", [("building", "建筑面积"), ("usable_beside_building", "建筑面积"),
+                                        ("rent_basis", "计租面积"), ("usable_only", "使用面积")])
+def test_lease_area_takes_the_building_area_before_the_others(area, kind):
+    p = variants.premises_of(area=180.25)
+    facts = lease_facts(p, area=area)
+    assert facts["premises_area_m2"].value == 180.25
+    assert facts["premises_area_m2"].area_kind == kind
+
+
+@pytest.mark.parametrize("term", variants.LEASE_TERM_STYLES)
+@pytest.mark.parametrize("on_page_2", [False, True])
+def test_lease_term_in_each_wording_and_on_the_second_page(term, on_page_2):
+    p = variants.premises_of()
+    facts = lease_facts(p, term=term, term_on_page_2=on_page_2)
+    assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == ("2024-03-01", "2027-02-28")
+    if term == "years_from":
+        assert facts["premises_lease_end"].confidence < 0.9  # counted, not printed
+
+
+def test_a_lease_in_word_and_a_scanned_lease_read_the_same():
+    p = variants.premises_of()
+    for fmt in ("docx", "scan"):
+        facts = lease_facts(p, fmt, party="role_first", premises="located_at", term="dotted_dash")
+        got = {k: facts[k].value for k in ("premises_lessor", "premises_lessee", "premises_address", "premises_area_m2",
+                                          "premises_lease_start", "premises_lease_end") if k in facts}
+        assert got == {"premises_lessor": p.lessor, "premises_lessee": p.holder, "premises_address": p.address,
+                       "premises_area_m2": p.area_m2, "premises_lease_start": "2024-03-01",
+                       "premises_lease_end": "2027-02-28"}, fmt
+
+
+@pytest.mark.parametrize("style", variants.ROSTER_STYLES)
+@pytest.mark.parametrize("fmt", ["xlsx", "docx", "pdf"])
+def test_rosters_count_full_time_staff_exactly_in_every_layout(style, fmt):
+    if fmt == "xlsx":
+        facts = read(variants.roster_xlsx(style), "人员名册.xlsx", "staff_roster")
+    elif fmt == "docx":
+        facts = read(variants.render_docx(variants.roster_blocks(style)), "人员名册.docx", "staff_roster")
+    else:
+        facts = read(variants.render_pdf(variants.roster_blocks(style)), "人员名册.pdf", "staff_roster")
+    got = [{k: p[k] for k in ("name", "degree", "title", "fulltime")} for p in facts["staff"].value]
+    assert sorted(got, key=lambda p: p["name"]) == sorted(variants.roster_truth(), key=lambda p: p["name"])
+
+
+@pytest.mark.parametrize("style", variants.REPORT_STYLES)
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_report_claims_in_every_table_shape_and_in_prose(style, fmt):
+    blocks = variants.report_blocks(style)
+    data = variants.render_docx(blocks) if fmt == "docx" else variants.render_pdf(blocks)
+    pages = READER(sniff(data), data).pages
+    claims = extract(DocumentText(f"申请报告.{fmt}", "application_report", pages)).claims
+    got = {key: claims[key].value for key in claims}
+    for key, value in variants.report_claims().items():
+        assert got.get(key) == value, (key, got.get(key))
+
+
+@pytest.mark.parametrize("style", variants.RECOGNITION_STYLES)
+def test_recognitions_as_a_list_a_table_or_prose_keep_their_level(style):
+    data = variants.render_docx(variants.report_blocks("two_column", recognitions=style))
+    claims = extract(DocumentText("申请报告.docx", "application_report", READER(sniff(data), data).pages)).claims
+    assert claims["recognitions"].value == ["市级中小企业公共服务示范平台", "省级专精特新服务机构"]
+
+
+def test_a_lessee_named_otherwise_at_the_head_takes_the_reading_that_agrees_with_the_licence():
+    from pipeline.facts import merge_extractions
+
+    p = variants.premises_of()
+    blocks = variants.lease_blocks(p, party="role_first", lessee_at_head="武汉博瑞数字科技有限公司")  # 睿 typed as 瑞
+    data = variants.render_pdf(blocks)
+    lease = extract(DocumentText("租赁合同.pdf", "lease_contract", READER(sniff(data), data).pages))
+    assert lease.facts["premises_lessee"].value == "武汉博瑞数字科技有限公司"  # the head, read first
+    assert lease.facts["premises_lessee"].confidence < 0.9  # the two places disagree
+    licence = {"facts": {"org_name": {"value": p.holder, "confidence": 0.99, "evidence": []}}}
+    facts, _claims = merge_extractions([("营业执照.jpg", "business_license", licence),
+                                        ("租赁合同.pdf", "lease_contract", lease.model_dump(mode="json"))])
+    assert facts["premises_lessee"].value == p.holder
+    assert facts["premises"].value[0]["holder"] == p.holder
+    other = variants.lease_blocks(p, party="role_first")
+    data = variants.render_pdf(other)
+    assert extract(DocumentText("租赁合同.pdf", "lease_contract", READER(sniff(data), data).pages)).alternatives == {}
+
+
+@pytest.mark.parametrize("style", ["grouped_header", "contract_form", "section_rows"])
+def test_a_scanned_roster_counts_the_same(style):
+    pages = [page for data in variants.render_scan(variants.roster_blocks(style)) for page in READER(sniff(data), data).pages]
+    staff = extract(DocumentText("人员名册.jpg", "staff_roster", pages)).facts["staff"].value
+    got = sorted(({k: p[k] for k in ("name", "degree", "title", "fulltime")} for p in staff), key=lambda p: p["name"])
+    assert got == sorted(variants.roster_truth(), key=lambda p: p["name"])
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "scan"])
+def test_premises_given_in_a_schedule_table_are_read_from_its_cells(fmt):
+    # Office-tower leases give address, area and term as one row of a 租赁房屋明细 table; on a scan the
+    # address and the term wrap inside their cells.
+    p = variants.premises_of()
+    facts = lease_facts(p, fmt, premises="schedule_table")
+    got = {k: facts[k].value for k in ("premises_address", "premises_area_m2", "premises_lease_start",
+                                      "premises_lease_end") if k in facts}
+    assert got == {"premises_address": p.address, "premises_area_m2": p.area_m2, "premises_lease_start": "2024-03-01",
+                   "premises_lease_end": "2027-02-28"}
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_a_conditions_table_gives_the_applicants_figures_not_the_thresholds(fmt):
+    # A 申报条件对照表 quotes each condition of the measure beside what the applicant has.
+    from fixtures.render.layout import Heading, Table
+
+    blocks = [Heading("申报条件对照表", 16),
+              Table([["序号", "申报条件", "本单位情况", "证明材料"],
+                     ["1", "资产总额不低于100万元（第六条（一））", "2025年末资产总额380万元", "2025年度审计报告"],
+                     ["2", "集聚服务机构2家以上", "与7家服务机构签订合作协议", "合作协议"]], [0.08, 0.4, 0.32, 0.2], 10.5)]
+    data = variants.render_docx(blocks) if fmt == "docx" else variants.render_pdf(blocks)
+    claims = extract(DocumentText(f"申请报告.{fmt}", "application_report", READER(sniff(data), data).pages)).claims
+    assert claims["total_assets_cny"].value == 3_800_000
+    assert claims.get("partner_institutions_count") is None or claims["partner_institutions_count"].value == 7
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_a_recommendation_as_a_form_or_as_a_letter(fmt):
+    from fixtures.render.layout import Heading, Para, Table
+
+    form = [Heading("中小企业公共服务示范平台推荐表", 16),
+            Table([["机构名称", "长治市鼎信信息技术有限公司"], ["推荐单位", "上党区工业和信息化局"],
+                   ["推荐单位意见", "同意推荐。推荐单位（盖章） 2026年5月25日"]], [0.3, 0.7], 10.5, header_rows=0)]
+    letter = [Heading("关于推荐山西诚信创业孵化股份有限公司申报示范平台的函", 14),
+              Para("长治市中小企业服务中心：", indent=False),
+              Para("经审核，该单位服务业绩突出，符合申报条件，同意推荐。"),
+              Para("长治高新区经济发展局", indent=False, align="right"), Para("2026年5月28日", indent=False, align="right")]
+    for blocks, unit in ((form, "上党区工业和信息化局"), (letter, "长治高新区经济发展局")):
+        data = variants.render_docx(blocks) if fmt == "docx" else variants.render_pdf(blocks)
+        facts = extract(DocumentText(f"推荐表.{fmt}", "recommendation_form", READER(sniff(data), data).pages)).facts
+        assert (facts["recommender"].value, facts["recommender_opinion"].value) == (unit, "同意推荐")
+
+
+def test_a_search_list_screenshot_takes_the_applicants_entry_with_its_own_code():
+    # Applicants often capture 信用中国's search results: several entities, each with its code under it.
+    from fixtures.render.layout import Para
+    from pipeline.facts import merge_extractions
+
+    entries = [("宜昌市智联建材经营部", "91420502283548294X"), ("宜昌市智联投资咨询有限公司", "91420502MAAB20C29C"),
+               ("宜昌市智联法律咨询有限公司", "91420502854102166T")]
+    blocks = [Para("信用中国", indent=False), Para("共找到42条与“智联”相关的结果", indent=False)]
+    for name, code in entries:
+        blocks += [Para(name, indent=False), Para(f"统一社会信用代码：{code}", indent=False),
+                   Para("主体类型：法人及非法人组织", indent=False)]
+    data = variants.render_pdf(blocks)
+    screen = extract(DocumentText("信用中国查询截图.pdf", "creditchina_report", READER(sniff(data), data).pages))
+    licence = {"facts": {"org_name": {"value": entries[1][0], "confidence": 0.99, "evidence": []}}}
+    facts, _claims = merge_extractions([("营业执照.jpg", "business_license", licence),
+                                        ("信用中国查询截图.pdf", "creditchina_report", screen.model_dump(mode="json"))])
+    assert (facts["credit_subject_name"].value, facts["credit_subject_code"].value) == entries[1]
+
+
+def test_a_work_summary_gives_its_figures_in_an_indicator_table_or_in_prose_and_lists_its_activities():
+    from fixtures.render.layout import Heading, Para, Table
+
+    table = [Heading("2025年7月至2026年3月工作总结", 16), Para("主要数据如下："),
+             Table([["指标", "本年度", "上年度"], ["服务中小企业数（家）", "163", "140"], ["服务活动场次（场）", "8", "6"],
+                    ["用户满意度", "百分之九十二", "百分之九十"], ["培训人次（人次）", "756", "716"]], [0.4, 0.3, 0.3], 10.5)]
+    prose = [Heading("服务情况说明（2025年9月至2026年5月）", 16),
+             Para("2025年9月至2026年5月，我公司共为159户中小企业提供服务，组织开展政策宣讲、专题培训等服务活动8场，累计培训677人次，"
+                  "企业满意率百分之八十六。"),
+             Para("主要活动如下：1.2025-11-30创业辅导沙龙；2.2025年12月8日知识产权保护与运用沙龙。"),
+             Para("请于2025年11月25日前报名。")]
+    for blocks, want in ((table, (163, 8, 756, 0.92)), (prose, (159, 8, 677, 0.86))):
+        data = variants.render_docx(blocks)
+        facts = extract(DocumentText("工作总结.docx", "service_evidence", READER(sniff(data), data).pages)).facts
+        assert tuple(facts[k].value for k in ("service_smes_served", "service_activities_count", "service_trainees",
+                                              "service_satisfaction_rate")) == want
+    # The listed activities' dates, not the registration deadline.
+    assert facts["service_activity_dates"].value == ["2025-11-30", "2025-12-08"]
+
+
+def test_a_scene_photo_without_exif_takes_the_time_its_camera_app_printed():
+    from models.pages import PageText, TextLine
+
+    for printed, want in (("2026-01-29 14:41", "2026-01-29T14:41:00"), ("2025/06/1411:07", "2025-06-14T11:07:00"),
+                          ("2026.05.05 16:51", "2026-05-05T16:51:00")):
+        page = PageText(page_no=1, width=1280, height=960, source="ocr",
+                        lines=[TextLine(text=printed, bbox=(1000, 900, 1260, 940))])
+        facts = extract(DocumentText("活动照片1.jpg", "service_photo", [page])).facts
+        assert facts["photo_taken_at"].value == want
+        assert facts["photo_taken_at"].confidence < 1.0  # printed on the picture, not recorded by the camera
+
+
+def test_a_forwarded_photo_whose_file_time_differs_from_its_printed_time_takes_the_printed_one_with_doubt():
+    from models.pages import PageText, TextLine
+
+    page = PageText(page_no=1, width=1280, height=960, source="ocr", image_meta={"taken_at": "2026-06-16T14:26:00"},
+                    lines=[TextLine(text="2026.05.01 10:49", bbox=(1000, 900, 1260, 940))])
+    out = extract(DocumentText("创业辅导活动1.jpg", "service_photo", [page]))
+    assert out.facts["photo_taken_at"].value == "2026-05-01T10:49:00"
+    assert out.facts["photo_taken_at"].confidence < 0.8 and any("不一致" in note for note in out.notes)
