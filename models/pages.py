@@ -43,6 +43,7 @@ class PageText(BaseModel):
     flattened: list[list[float]] | None = None
     lines: list[TextLine] = Field(default_factory=list)
     tables: list[list[list[str]]] = Field(default_factory=list)  # DOCX/XLSX and ruled PDF tables: rows of cells
+    title: str | None = None  # a worksheet's name (兼职人员, 专职人员名单): what its rows are
     seconds: float = 0.0
     error: str | None = None
     # Photos: capture time from EXIF (ISO) and a perceptual hash, for service photos and reuse flags.

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from models.pages import PageText
+from pipeline.pages import IMAGE_KINDS
 
 # Titles a document carries at its head, and words its body uses (with weights). The file
 # name only adds a small hint: applicants name files `IMG_2041.JPG` or `附件4.pdf`.
@@ -21,9 +22,11 @@ CLUES: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
         {"宗旨和业务范围": 3, "业务主管单位": 3, "开办资金": 3, "注册资金": 2, "举办单位": 3, "经费来源": 3,
          "登记管理机关": 3, "活动地域": 2, "统一社会信用代码": 1, "法定代表人": 1}),
     "lease_contract": (
-        ("租赁合同", "租房合同", "租赁协议"),
+        ("租赁合同", "租房合同", "租赁协议", "租赁契约"),
+        # A lease's later pages carry no title: its clauses (转租, 租赁期满, 违约金 …) say what it is.
         {"出租方": 3, "承租方": 3, "出租人": 3, "承租人": 3, "租金": 2, "租赁期限": 3, "租赁期": 1,
-         "押金": 1, "建筑面积": 1, "甲方": 1, "乙方": 1}),
+         "押金": 1, "建筑面积": 1, "甲方": 1, "乙方": 1, "转租": 2, "续租": 2, "退租": 1, "租赁期满": 2, "租赁期间": 2,
+         "租赁房屋": 2, "该房屋": 1, "违约金": 1, "物业管理费": 1}),
     "property_certificate": (
         ("不动产权证书", "房屋所有权证", "房产证", "不动产权证"),
         {"权利人": 3, "共有情况": 3, "不动产单元号": 3, "权利类型": 3, "权利性质": 2, "房屋所有权人": 3,
@@ -44,10 +47,12 @@ CLUES: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
         {"资产负债表": 3, "资产总计": 3, "负债合计": 2, "会计师事务所": 3, "注册会计师": 3, "审计意见": 3,
          "所有者权益": 2, "利润表": 2, "财务报表": 2}),
     "service_evidence": (
-        ("工作总结", "服务总结", "签到表", "活动通知", "会议通知", "培训通知", "服务记录", "活动简报",
-         "服务证明", "服务台账", "服务情况"),
+        ("工作总结", "服务总结", "签到表", "签到册", "签到簿", "活动通知", "会议通知", "培训通知", "服务记录", "活动简报",
+         "服务证明", "服务台账", "服务情况", "邀请函", "议程", "活动方案", "活动简报", "工作简报",
+         "服务记录表", "参会回执", "报名回执"),
         {"服务活动": 2, "服务企业": 2, "签到": 2, "场次": 2, "累计服务": 2, "参会": 1, "培训": 1, "活动": 1,
-         "举办": 1, "宣讲": 1, "参加人数": 2, "人次": 1}),
+         "举办": 1, "宣讲": 1, "参加人数": 2, "人次": 1, "活动时间": 2, "活动地点": 2, "会议时间": 2, "会议地点": 2,
+         "培训时间": 2, "培训地点": 2, "参会人员": 2, "主办单位": 1, "承办单位": 1, "议程": 2, "嘉宾": 1, "报名": 1}),
     "qualification_certificate": (
         ("资质认定证书", "资质证书", "许可证", "备案证明", "资格证书", "认定证书", "ICP备案", "备案证书"),
         {"证书编号": 3, "发证机关": 3, "发证日期": 2, "有效期": 2, "备案号": 2, "资质": 2, "许可": 1,
@@ -73,6 +78,19 @@ NAME_HINTS: dict[str, tuple[str, ...]] = {
 }
 # Documents whose later pages repeat their own title (an audit report's cover and first page).
 CONTINUED_BY_OWN_TITLE = {"audit_report", "application_report", "service_evidence", "staff_roster", "creditchina_report"}
+# Titles written as sentences: a notice of an activity (关于举办/召开/开展…的通知: a meeting, training,
+# lecture, matchmaking…), the report as an official letter (关于申报…的报告), the 推荐函 (关于推荐…的函).
+TITLE_PATTERNS = (
+    ("service_evidence", re.compile(r"关于(?:举办|召开|开展|组织|举行)\S{0,40}?(?:活动|培训|讲座|会议|对接会|沙龙|论坛|宣讲|交流会|"
+                                    r"座谈会|研讨会|路演|大赛|训练营|服务日)\S{0,6}?的?(?:通知|邀请函|公告)")),
+    ("application_report", re.compile(r"关于(?:申报|申请|报送|推荐申报)\S{0,60}?的(?:报告|申请|请示|申请报告)$")),
+    ("recommendation_form", re.compile(r"关于推荐\S{0,60}?的(?:函|报告|意见)$")),
+)
+# A head line holding a sentence's or a field's punctuation is text, not a title.
+NOT_A_TITLE = re.compile(r"[。,，;；:：]")
+# A list of the application's papers (申报材料目录): its title, and the titles of several document types.
+CONTENTS_TITLE = re.compile(r"目录|目\s*录|材料清单|附件清单|材料目录|申报材料一览")
+CONTENTS_MIN_TYPES = 3
 TITLE_WEIGHT = 10.0
 MIN_SCORE = 5.0
 NAME_HINT_WEIGHT = 2.0
@@ -85,6 +103,7 @@ class PageClues:
     scores: dict[str, float]
     titled: set[str]
     characters: int
+    contents: bool = False  # a 申报材料目录: it names the other documents, it is none of them
 
     @property
     def best(self) -> tuple[str | None, float]:
@@ -115,18 +134,21 @@ def page_to_clues(page: PageText) -> PageClues:
     lines = [normalise(line.text) for line in page.lines]
     text = "".join(lines)
     head = _head_lines(page, lines)
+    head = [line for line in head if not NOT_A_TITLE.search(line)]
+    titled = {doc_type for doc_type, pattern in TITLE_PATTERNS if any(pattern.search(line) for line in head)}
     scores: dict[str, float] = {}
-    titled: set[str] = set()
     for doc_type, (titles, keywords) in _NORMALISED_CLUES.items():
         score = sum(weight for word, weight in keywords.items() if word in text)
-        if any(title in line for line in head for title in titles):
+        if doc_type in titled or any(title in line for line in head for title in titles):
             score += TITLE_WEIGHT
             titled.add(doc_type)
         elif any(title in text for title in titles):
             score += 3
         if score:
             scores[doc_type] = score
-    return PageClues(scores, titled, len(text))
+    named = {doc_type for doc_type, (titles, _k) in _NORMALISED_CLUES.items() if any(t in text for t in titles)}
+    contents = any(CONTENTS_TITLE.search(line) for line in head[:4]) and len(named) >= CONTENTS_MIN_TYPES
+    return PageClues(scores, titled, len(text), contents)
 
 
 def _head_lines(page: PageText, lines: list[str]) -> list[str]:
@@ -150,6 +172,13 @@ def name_hint(path: str) -> str | None:
 
 def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool) -> tuple[str, float, list[str]]:
     """The doc_type of a run of pages: the first page counts double; a weak result falls back."""
+    if clues and clues[0].contents:
+        return "other", 0.8, ["申报材料目录"]
+    # A document says what it is in its title: a first page titled as one type only is that type, however
+    # much its later pages speak of activities or staff (a report's 服务业绩 section).
+    if clues and len(clues[0].titled) == 1:
+        titled = next(iter(clues[0].titled))
+        return titled, 0.9, [f"标题:{titled}"]
     total: dict[str, float] = {}
     for index, page in enumerate(clues):
         for doc_type, score in page.scores.items():
@@ -173,6 +202,10 @@ def pages_to_segments(clues: list[PageClues]) -> list[tuple[int, int]]:
     current = clues[0].best[0] if clues else None
     for index in range(1, len(clues)):
         doc_type, score = clues[index].best
+        if clues[index].contents or clues[index - 1].contents:  # a list of contents is a document of its own
+            starts.append(index)
+            current = None if clues[index].contents else doc_type
+            continue
         opens = doc_type in clues[index].titled and score >= TITLE_WEIGHT + 2
         if not opens:
             continue
@@ -195,7 +228,7 @@ class Identifier:
             return [IdentifiedDocument("other", 1, 1, 0.0, ["没有可读的页面"])]
         clues = [page_to_clues(page) for page in pages]
         hint = name_hint(path)
-        is_image = kind in ("jpeg", "png", "tiff", "bmp", "webp", "heic")
+        is_image = kind in IMAGE_KINDS
         documents = []
         for start, end in pages_to_segments(clues) if kind in ("pdf", "tiff") else [(1, len(pages))]:
             part = clues[start - 1:end]
@@ -204,3 +237,44 @@ class Identifier:
                                                            is_photo)
             documents.append(IdentifiedDocument(doc_type, start, end, confidence, evidence))
         return documents
+
+
+# A phone numbers its shots (IMG_3606.JPG, IMG_3607.JPG; DSC00412.jpg): a paper photographed page by page
+# is a run of consecutive numbers in one folder.
+SHOT_NAME = re.compile(r"^(?P<stem>.*?)(?P<number>\d{3,})\.(?:jpe?g|png|heic|webp|tiff?|bmp)$", re.IGNORECASE)
+# Documents of several pages, whose later pages carry no title of their own.
+MULTI_PAGE_TYPES = {"lease_contract", "audit_report", "application_report", "staff_roster", "property_certificate",
+                    "creditchina_report", "service_evidence"}
+CONTINUED_SHOT_CONFIDENCE = 0.6
+
+
+@dataclass
+class Shot:
+    """One photographed file as identified on its own: its path, type and the clues that typed it."""
+
+    path: str
+    doc_type: str
+    clues: list[str]
+
+
+def shots_to_continuations(shots: list[Shot]) -> dict[str, str]:
+    """The photographed files that continue the paper in the shot before them: a later page of a lease
+    (its clauses, its signature page) has no title, so on its own it reads as `other` (or, with few words,
+    as a photo); where the shot
+    numbered just before it in the same folder is a multi-page document and this page's own words
+    speak for that type too (a clue score above nothing), it is that document's next page."""
+    numbered: dict[tuple[str, str, int], Shot] = {}
+    for shot in shots:
+        folder, _, name = shot.path.rpartition("/")
+        match = SHOT_NAME.match(name)
+        if match:
+            numbered[(folder, match["stem"].lower(), int(match["number"]))] = shot
+    continued: dict[str, str] = {}
+    for (folder, stem, number), shot in sorted(numbered.items()):
+        before = numbered.get((folder, stem, number - 1))
+        if before is None or shot.doc_type not in ("other", "service_photo"):
+            continue
+        previous_type = continued.get(before.path, before.doc_type)
+        if previous_type in MULTI_PAGE_TYPES and any(clue.startswith(f"{previous_type}:") for clue in shot.clues):
+            continued[shot.path] = previous_type
+    return continued

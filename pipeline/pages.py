@@ -41,7 +41,7 @@ from pipeline.textlayer import (
 Image.MAX_IMAGE_PIXELS = None
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-14"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-15"  # bump when what a page yields changes, so stored pages are read again
 # Seals and the ink map cost a few per cent of a page's OCR each, so they are only made for pages
 # whose text asks for them: a declaration, whose seal is its point; a table of people, whose ticks
 # OCR may not read (and whose seal must not be taken for one).
@@ -216,7 +216,7 @@ def xlsx_to_pages(data: bytes, max_rows: int | None = None) -> list[PageText]:
     pages = []
     try:
         for number, sheet in enumerate(workbook.worksheets, start=1):
-            page = PageText(page_no=number, source="xlsx")
+            page = PageText(page_no=number, source="xlsx", title=sheet.title)
             rows = []
             for index, row in enumerate(sheet.iter_rows(values_only=True)):
                 if index >= max_rows:

@@ -14,7 +14,9 @@ from models.rules import RuleSet
 from models.store import Run
 from pipeline.documents import IDENTIFY_VERSION, extraction_of, identified_rows
 from pipeline.facts import merge_extractions
+from pipeline.identify import CONTINUED_SHOT_CONFIDENCE, Shot, shots_to_continuations
 from pipeline.intake import IntakeApplication, unit_assignment
+from pipeline.pages import IMAGE_KINDS
 from pipeline.reading import FileToRead
 from pipeline.review import as_overrides, doc_type_corrections, document_key, reviewed
 from pipeline.store import Store
@@ -119,8 +121,13 @@ class BatchProcessor:
         read_before: set[tuple[str, int]] = set()  # a file submitted twice is listed twice but counted once
         events = as_overrides(self.store.review_events([application_pk]).get(application_pk, []))
         corrections = doc_type_corrections(events)
-        for stored in self.store.current_files(application_pk):
-            for result, extraction in self._documents(stored, counts, corrections):
+        files = list(self.store.current_files(application_pk))
+        found = {stored.id: self._identified(stored, counts) for stored in files}
+        continued = shots_to_continuations([Shot(stored.path, docs[0].doc_type, list(docs[0].clues or []))
+                                            for stored in files if (docs := found[stored.id]) and len(docs) == 1
+                                            and stored.content.kind in IMAGE_KINDS])
+        for stored in files:
+            for result, extraction in self._documents(stored, found[stored.id], corrections, continued):
                 documents.append(result)
                 if extraction is not None and (result.sha256, result.page_start) not in read_before:
                     extractions.append((result.path, result.doc_type, extraction))
@@ -152,28 +159,38 @@ class BatchProcessor:
         for application_pk in application_pks:
             yield self.store.result_payload(application_pk, self.ruleset.id, self.ruleset.version, self.as_of)
 
-    def _documents(self, stored, counts: RunCounts,
-                   corrections: dict[str, str]) -> list[tuple[DocumentResult, dict[str, Any] | None]]:
-        """The file's documents for results.jsonl with their facts, identifying and extracting what is not
-        yet; a type a reviewer corrected is kept, and the document's facts read as that type."""
-        content = stored.content
-        error = stored.intake_error or content.error
-        if error:
-            code = stored.intake_error_code if stored.intake_error else content.error_code
-            return [(DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=None, pages=content.page_count,
-                                    status="error", error=error, error_code=code, kind=stored.kind), None)]
+    def _identified(self, stored, counts: RunCounts) -> list | None:
+        """The file's stored documents, identifying its pages where they are not yet (None: the file failed)."""
+        if stored.intake_error or stored.content.error:
+            return None
         found = stored.documents
-        pages: list[PageText] | None = None
         if not found or any(d.identify_version != IDENTIFY_VERSION for d in found):
             rows = self.found.pop((stored.sha256, stored.path), None)
             if rows is None:
-                pages = self.store.pages(stored.sha256)
-                rows = identified_rows(stored.path, content.kind, pages)
+                rows = identified_rows(stored.path, stored.content.kind, self.store.pages(stored.sha256))
             found = self.store.save_documents(stored.id, rows)
         counts.documents += len(found)
+        return found
+
+    def _documents(self, stored, found: list | None, corrections: dict[str, str],
+                   continued: dict[str, str]) -> list[tuple[DocumentResult, dict[str, Any] | None]]:
+        """The file's documents for results.jsonl with their facts, extracting what is not yet; a photographed
+        later page takes the type of the paper it continues; a type a reviewer corrected is kept; the
+        document's facts read as its final type."""
+        content = stored.content
+        if found is None:
+            error = stored.intake_error or content.error
+            code = stored.intake_error_code if stored.intake_error else content.error_code
+            return [(DocumentResult(path=stored.path, sha256=stored.sha256, doc_type=None, pages=content.page_count,
+                                    status="error", error=error, error_code=code, kind=stored.kind), None)]
+        pages: list[PageText] | None = None
         results = []
         for document in found:
             extraction = document.extraction
+            if stored.path in continued and document.doc_type != continued[stored.path]:
+                document = self.store.retype_document(document.id, continued[stored.path], CONTINUED_SHOT_CONFIDENCE,
+                                                      "续拍：与前一张照片为同一份材料")
+                extraction = None
             corrected = corrections.get(document_key(stored.path, document.page_start))
             if corrected is not None and corrected != document.doc_type:
                 document = self.store.correct_doc_type(document.id, corrected)

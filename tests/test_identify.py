@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.pages import PageText, TextLine
-from pipeline.identify import Identifier, name_hint, normalise
+from pipeline.identify import Identifier, Shot, name_hint, normalise, shots_to_continuations
 
 
 def page(number: int, *texts: str, height: int = 2339) -> PageText:
@@ -82,3 +82,46 @@ def test_every_real_licence_is_identified_including_rotated_ones(real_licences):
             assert read.pages[0].rotation in (1, 3), name
     assert wrong == []
     assert rotated_seen >= 1
+
+
+CONTENTS = ("申报材料目录", "一、申请报告 ………… 1", "二、营业执照副本 ………… 9", "三、房屋租赁合同 ………… 10",
+            "四、人员名册 ………… 14", "五、信用中国查询截图 ………… 16", "六、真实性声明 ………… 18")
+NOTICE = ("关于举办2025年中小企业数字化转型培训会的通知", "各会员企业：", "为帮助企业提升数字化水平，定于2025年9月12日在我中心举办培训会。",
+          "活动时间：2025年9月12日 9:00", "活动地点：武汉市洪山区关山大道355号", "请于9月10日前报名。")
+SIGN_IN = ("企业服务对接会签到表", "时间：2025年10月23日", "序号 单位名称 姓名 联系电话 签到", "1 武汉某某科技有限公司 张三 139****1234")
+AGENDA = ("2025年专精特新企业培育沙龙议程", "14:00-14:10 领导致辞", "14:10-15:00 政策解读", "15:00-16:00 企业交流")
+LEASE_PAGE_3 = ("第七条 转租", "未经甲方书面同意，乙方不得将该房屋转租、转借他人。", "第八条 违约责任",
+                "租赁期间，任何一方违约的，应向守约方支付违约金。", "租赁期满，乙方需续租的，应提前一个月书面提出。")
+
+
+def test_a_list_of_the_papers_is_other_and_stands_apart_from_what_follows():
+    identify = Identifier()
+    assert identify("目录.jpg", "jpeg", [page(1, *CONTENTS)])[0].doc_type == "other"
+    found = identify("申报材料.pdf", "pdf", [page(1, *CONTENTS), page(2, *LICENCE), page(3, *LEASE_1), page(4, *LEASE_2)])
+    assert [(d.doc_type, d.page_start, d.page_end) for d in found] == [
+        ("other", 1, 1), ("business_license", 2, 2), ("lease_contract", 3, 4)]
+
+
+def test_notices_sign_in_sheets_and_agendas_are_service_evidence():
+    identify = Identifier()
+    for lines in (NOTICE, SIGN_IN, AGENDA):
+        assert identify("附件7.pdf", "pdf", [page(1, *lines)])[0].doc_type == "service_evidence", lines[0]
+
+
+def test_a_photographed_later_page_of_a_lease_is_the_lease():
+    assert Identifier()("IMG_3312.JPG", "jpeg", [page(1, *LEASE_PAGE_3)])[0].doc_type == "lease_contract"
+
+
+def test_a_lease_photographed_page_by_page_is_one_lease_across_consecutive_shots():
+    identify = Identifier()
+    files = {"三、场所证明/IMG_3606.JPG": LEASE_1, "三、场所证明/IMG_3607.JPG": LEASE_2,
+             "三、场所证明/IMG_3608.JPG": LEASE_2, "三、场所证明/IMG_3609.JPG": PHOTO,
+             "活动照片/IMG_3610.JPG": LEASE_2}
+    shots = []
+    for path, texts in files.items():
+        found = identify(path, "jpeg", [page(1, *texts)])[0]
+        shots.append(Shot(path, found.doc_type, found.clues))
+    assert "lease_contract" not in [s.doc_type for s in shots[1:]]  # alone, a signature page is no document
+    continued = shots_to_continuations(shots)
+    # Pages 2 and 3 continue the lease; the scene photo after them and a shot in another folder do not.
+    assert continued == {"三、场所证明/IMG_3607.JPG": "lease_contract", "三、场所证明/IMG_3608.JPG": "lease_contract"}

@@ -181,6 +181,16 @@ class Store:
             document.extraction, document.extract_version = None, None
         return document
 
+    def retype_document(self, document_id: int, doc_type: str, confidence: float, clue: str) -> Document:
+        """Set a document's type as its neighbours show it (a photographed lease's later page); its facts are
+        to be read again as that type."""
+        with self._writing() as session:
+            document = session.get(Document, document_id)
+            document.doc_type, document.confidence = doc_type, confidence
+            document.clues = [*(document.clues or []), clue]
+            document.extraction, document.extract_version = None, None
+        return document
+
     def save_extraction(self, document_id: int, version: str, extraction: dict[str, Any]) -> None:
         """Store what the extractors read from one document (replacing an older version's)."""
         with self._writing() as session:
