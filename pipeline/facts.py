@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from extractors.values import compact
 from models.results import Fact
 
 __all__ = ["merge_extractions"]
@@ -13,12 +14,61 @@ __all__ = ["merge_extractions"]
 LIST_FACTS = {"photo_taken_at", "photo_hashes"}
 # Compared against the sum over all premises documents (domain.md).
 SUMMED_FACTS = {"premises_area_m2"}
+# Every document's values together, each once, in order: the activity dates a summary, notices and
+# sign-in sheets show.
+UNION_FACTS = {"service_activity_dates"}
 PREMISES_TYPES = {"lease_contract": "lease", "property_certificate": "property"}
+
+
+# Names of the applicant on papers other than its licence: where a paper names it in more than one place
+# (a lease's party block and its signature block, a search list's entries), the reading that agrees
+# with the licence is the one to keep.
+# A key read together with a name key: where the name is taken from a paper's other reading, so is it.
+PAIRED_READINGS = {"credit_subject_name": "credit_subject_code"}
+APPLICANT_NAMES = ("premises_lessee", "premises_owner", "credit_subject_name", "ccgp_subject_name", "roster_org_name")
+LICENCE_TYPES = ("business_license", "legal_person_certificate")
+
+
+def applicant_name(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> str | None:
+    """The applicant's name as its licence gives it, else as its report claims it."""
+    named = [(doc_type, extraction) for _path, doc_type, extraction in documents]
+    for wanted in (LICENCE_TYPES, ("application_report",)):
+        for doc_type, extraction in named:
+            section = "facts" if doc_type in LICENCE_TYPES else "claims"
+            value = ((extraction.get(section) or {}).get("org_name") or {}).get("value")
+            if doc_type in wanted and value:
+                return value
+    return None
+
+
+def agreeing_reading(doc_facts: dict[str, Fact], alternatives: dict[str, list[Any]], applicant: str | None) -> None:
+    """Where a paper's own other reading of an applicant-name key is the applicant's name and the first
+    is not, the agreeing one is taken (its confidence kept, the other reading kept beside it)."""
+    if not applicant:
+        return
+    for key in APPLICANT_NAMES:
+        fact = doc_facts.get(key)
+        if fact is None or compact(str(fact.value)) == compact(applicant):
+            continue
+        others = alternatives.get(key, [])
+        at = next((i for i, v in enumerate(others) if compact(str(v)) == compact(applicant)), None)
+        if at is None:
+            continue
+        fact.other_reading = fact.value  # type: ignore[attr-defined]
+        fact.value = others[at]
+        # A search list's entry brings the code printed under it (the page's first code was another's).
+        paired = PAIRED_READINGS.get(key)
+        codes = alternatives.get(paired, []) if paired else []
+        if paired in doc_facts and at < len(codes) and codes[at]:
+            doc_facts[paired].other_reading = doc_facts[paired].value  # type: ignore[attr-defined]
+            doc_facts[paired].value = codes[at]
 
 
 def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> tuple[dict[str, Fact], dict[str, Fact]]:
     """(facts, claims) from (path, doc_type, extraction) in document order, leases before property
     certificates (the premises named first are the rented ones); the first reading of a key wins."""
+    documents = list(documents)
+    applicant = applicant_name(documents)
     facts: dict[str, Fact] = {}
     claims: dict[str, Fact] = {}
     premises: list[dict[str, Any]] = []
@@ -26,6 +76,7 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
     premises_evidence = []
     for path, doc_type, extraction in sorted(documents, key=lambda document: document[1] == "property_certificate"):
         doc_facts = {key: Fact.model_validate(value) for key, value in (extraction.get("facts") or {}).items()}
+        agreeing_reading(doc_facts, extraction.get("alternatives") or {}, applicant)
         for key, value in (extraction.get("claims") or {}).items():
             claims.setdefault(key, Fact.model_validate(value))
         if doc_type in PREMISES_TYPES and doc_facts:
@@ -36,6 +87,11 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
             if key in LIST_FACTS:
                 merged = facts.setdefault(key, Fact(value=[], confidence=found.confidence, evidence=[]))
                 merged.value.append(found.value)
+                merged.confidence = min(merged.confidence or 1.0, found.confidence or 1.0)
+                merged.evidence += found.evidence
+            elif key in UNION_FACTS and key in facts:
+                merged = facts[key]
+                merged.value = sorted(set(merged.value) | set(found.value))
                 merged.confidence = min(merged.confidence or 1.0, found.confidence or 1.0)
                 merged.evidence += found.evidence
             elif key in SUMMED_FACTS and key in facts:

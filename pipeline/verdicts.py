@@ -333,6 +333,12 @@ def check_function_requirement(params: dict[str, Any], app: Application) -> Outc
     needs = params["categories"].get(category)
     if needs is None:
         return Outcome("review_category", "review", "none", {})
+    contradicting = params.get("contradicted_by", {})
+    for key, minimum, what in needs:  # a figure the service evidence states below the minimum: never on the claim
+        documented = app.fact(contradicting[key]) if key in contradicting else None
+        if documented is not None and documented < minimum:
+            return Outcome("contradicted", "review", "evidence", {"category": category, "what": what,
+                           "value": documented, "minimum": minimum}, (contradicting[key],))
     figures = []
     for key, minimum, what in needs:
         value = app.claim(key)

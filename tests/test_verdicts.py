@@ -275,3 +275,13 @@ def test_judging_a_stored_record_fills_verdicts_and_keeps_its_facts():
     assert [f["code"] for f in judged["flags"]] == ["credit_screenshot_stale", "photo_reused"]
     assert all(r["article"].startswith("第") for r in judged["rules"])
     assert ApplicationResult.model_validate(judged).decision == "eligible"  # still a results.jsonl line
+
+
+def test_a_function_figure_the_work_summary_states_below_the_minimum_is_never_passed_on_the_claim():
+    claims = good_claims(service_category="培训", trainees_per_year=1500)
+    assert verdict(CHANGZHI, "function_requirement", claims=claims)["status"] == "pass"
+    contradicted = verdict(CHANGZHI, "function_requirement", good_facts(service_trainees=600), claims)
+    assert (contradicted["status"], contradicted["basis"]) == ("review", "evidence")
+    assert "600" in contradicted["reason"] and "{" not in contradicted["reason"]
+    supported = verdict(CHANGZHI, "function_requirement", good_facts(service_activities_count=7), good_claims())
+    assert supported["status"] == "pass"
