@@ -40,6 +40,7 @@ NO_PENALTY = ("暂无行政处罚", "暂无数据", "没有找到", "无行政�
 NO_CCGP_RECORD = ("没有该企业的相关记录", "没有找到相关记录", "暂无数据", "无相关记录", "未查询到相关记录", "没有相关记录",
                   "查询结果为空", "暂无记录")
 # 行政处罚 records: the labels a record card or table prints (文号 first: it starts a record).
+PERMIT_CARD = re.compile(r"许可(?:决定)?(?:文书号|书文号|文号|编号)|许可证书")
 NUMBER_LABELS = ("行政处罚决定书文号", "处罚决定书文号", "决定书文号", "决定文书号", "文书号", "文号")
 DATE_LABELS = ("处罚决定日期", "决定日期", "处罚日期", "作出处罚决定日期", "作出决定日期")
 AUTHORITY_LABELS = ("处罚机关", "决定机关", "作出处罚决定机关", "处罚决定机关", "作出决定机关", "执法机关")
@@ -310,7 +311,10 @@ def _penalties(doc: DocumentText, rows: list[Row], out: Extraction) -> None:
 
 def _penalty_cards(doc: DocumentText, rows: list[Row]):
     """Records printed as cards: 行政处罚决定书文号：… then 处罚决定日期：… and 处罚机关：… below it."""
-    starts = [i for i, r in enumerate(rows) if any(re.search(label + r"\s*[:：]", r.text) for label in NUMBER_LABELS)]
+    # A 行政许可 card (行政许可决定文书号, 许可决定日期, 许可机关) prints the same labels after 许可: a licence
+    # granted, not a penalty.
+    starts = [i for i, r in enumerate(rows) if any(re.search(label + r"\s*[:：]", r.text) for label in NUMBER_LABELS)
+              and not PERMIT_CARD.search(compact(r.text))]
     records = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else min(len(rows), start + 8)

@@ -106,6 +106,11 @@ def _address(passage: Passage, doc: DocumentText, out: Extraction) -> None:
 CLAUSE_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十\d]+条)")
 
 
+def area_kind(label: str) -> str:
+    """Which area a label names: 租赁建筑面积 and 房屋建筑面积 are the 建筑面积."""
+    return re.sub(r"^(?:租赁|房屋)(?=(?:建筑|使用|套内建筑)面积)", "", label)
+
+
 def _bare_number(text: str) -> float | None:
     """A cell that is only a number (180.25), else None."""
     match = re.fullmatch(r"\d{1,6}(?:\.\d{1,2})?", compact(text).replace(",", ""))
@@ -130,7 +135,7 @@ def _from_table(doc: DocumentText, out: Extraction) -> None:
             value = parse_area(text.replace(",", "")) or _bare_number(text)
             if value is not None and 1 <= value <= 100_000:
                 out.add("premises_area_m2", value, found.confidence, [found.evidence(doc.path, f"{kind} {clean(text)}")])
-                out.facts["premises_area_m2"].area_kind = kind  # type: ignore[attr-defined]
+                out.facts["premises_area_m2"].area_kind = area_kind(kind)  # type: ignore[attr-defined]
                 break
         if "premises_area_m2" in out.facts:
             break
@@ -164,7 +169,7 @@ def _area(passage: Passage, doc: DocumentText, out: Extraction) -> None:
             found = passage.field(match.start(), match.end() + area.end())
             out.add("premises_area_m2", value, found.confidence * doubt,
                     [found.evidence(doc.path, clean(text[match.start(): match.end() + area.end()]))])
-            out.facts["premises_area_m2"].area_kind = kind  # type: ignore[attr-defined]
+            out.facts["premises_area_m2"].area_kind = area_kind(kind)  # type: ignore[attr-defined]
             return
 
 

@@ -15,6 +15,21 @@ NUMBER_LABELS = ("证书编号", "许可证编号", "备案编号", "编号", "�
 FIELD_LABELS = re.compile("|".join((*NUMBER_LABELS, "单位名称", "机构名称")))  # the first fields under the title
 
 
+# A website's ICP filing (工信部 ICP/IP地址/域名信息备案管理系统): 晋ICP备95062887号, the site's own number with -3.
+ICP_NUMBER = re.compile(r"[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新]ICP备\d{6,10}号(?:-\d{1,3})?")
+
+
+def _icp_record(doc: DocumentText, rows, out: Extraction) -> None:
+    """An ICP filing's kind and number: the 网站备案号 (the site's, with its -N) over the 主体 one."""
+    found = [(match.group(0), row) for row in rows for match in ICP_NUMBER.finditer(compact(row.text))]
+    if not found:
+        return
+    number, row = max(found, key=lambda item: ("-" in item[0], len(item[0])))
+    field = Field.of_row(row)
+    out.add("qualification_kind", "ICP备案", field.confidence, [field.evidence(doc.path)])
+    out.add("qualification_number", number, field.confidence, [field.evidence(doc.path)])
+
+
 def extract(doc: DocumentText) -> Extraction:
     """The certificate's title as its kind, its 编号, and 有效期至."""
     out = Extraction()
@@ -42,4 +57,5 @@ def extract(doc: DocumentText) -> Extraction:
     if valid:
         out.add("qualification_valid_until", find_dates(valid.value)[-1][0].isoformat(), valid.confidence,
                 [valid.evidence(doc.path)])
+    _icp_record(doc, rows, out)  # a filing record's page has no certificate title or 编号
     return out

@@ -30,6 +30,31 @@ def _stamped_time(doc: DocumentText) -> tuple[str, Field] | None:
         except ValueError:
             continue
         return moment.isoformat(), Field.of_row(row)
+    return _stacked_stamp(doc)
+
+
+# A watermark camera's stamp stacked on lines of its own: 16:58 (its icon may be read as a trailing 1),
+# then 2026.02.20 and 星期五.
+STAMP_TIME = re.compile(r"(?P<H>\d{1,2})[:：](?P<M>\d{2})\d?")
+STAMP_DAY = re.compile(r"(?P<y>20\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?")
+
+
+def _stacked_stamp(doc: DocumentText) -> tuple[str, Field] | None:
+    """The stamp's time and date as pieces of their own, on one line or on lines next to each other."""
+    pieces = [(index, row, piece) for index, row in enumerate(doc.rows) for piece in row.pieces]
+    for index, row, piece in pieces:
+        clock = STAMP_TIME.fullmatch(piece.text.replace(" ", ""))
+        if not clock:
+            continue
+        for other_index, other_row, other in pieces:
+            day = STAMP_DAY.fullmatch(other.text.replace(" ", ""))
+            if day is None or abs(other_index - index) > 2:
+                continue
+            try:
+                moment = datetime(int(day["y"]), int(day["m"]), int(day["d"]), int(clock["H"]), int(clock["M"]))
+            except ValueError:
+                continue
+            return moment.isoformat(), Field("", f"{other.text} {piece.text}", [piece, other], [row, other_row])
     return None
 
 

@@ -212,10 +212,24 @@ def address(text: str) -> Reading | None:
     money = re.search(r"\d+(?:\.\d+)?万?元|[壹贰叁肆伍陆柒捌玖拾佰仟]+[万亿]?元", value)
     cut = min([span[0] for _d, span in dates] + ([money.start()] if money else []), default=len(value))
     value = value[:cut]
+    doubt = 1.0
+    # A scrap of the neighbouring column before the region (荆小湖北省…) or after the room (…16室登记机,
+    # …25室沈峰玲): an address opens with its region and ends with its room.
+    if not starts_with_region(value):
+        start = next((i for i in range(1, 4) if starts_with_region(value[i:])), None)
+        if start is not None:
+            value, doubt = value[start:], 0.9
+    room = list(re.finditer(r"\d+\s*(?:室|号房|房间|号铺|单元)", value))
+    tail = value[room[-1].end():] if room else ""
+    # (a bracketed note after the room is the address's own: 201室（入驻深圳市前海商务秘书有限公司）)
+    if tail and not re.search(r"\d", tail) and not tail.startswith(("（", "(")):
+        value, doubt = value[:room[-1].end()], 0.9
     if len(value) < 5:
         return None
     opens = starts_with_region(value)
-    return Reading(value, (1.0 if opens else 0.85) * (1.0 if cut == len(printed_name(text)) else 0.8))
+    if not opens and len(set(re.findall(r"[路街道巷弄号楼栋幢座层室]", value))) < 3:
+        return None  # no region and hardly an address's words (长天灰带”用05室): a misreading
+    return Reading(value, (1.0 if opens else 0.85) * doubt * (1.0 if cut == len(printed_name(text)) else 0.8))
 
 
 def date_value(text: str) -> Reading | None:

@@ -68,7 +68,7 @@ FACT_LABELS: tuple[FactLabels, ...] = (
     FactLabels("premises_lessee", LEASE, ("承租方", "承租人", "乙方"), "party"),
     FactLabels("premises_address", LEASE, ("房屋坐落地址", "房屋坐落", "房屋地址", "房屋位置", "租赁地址", "坐落于", "坐落在",
                                            "坐落", "位于"), "address"),
-    FactLabels("premises_area_m2", LEASE, ("建筑面积", "计租面积", "租赁面积", "出租面积", "使用面积", "套内建筑面积", "面积"),
+    FactLabels("premises_area_m2", LEASE, ("租赁建筑面积", "房屋建筑面积", "建筑面积", "计租面积", "租赁面积", "出租面积", "使用面积", "套内建筑面积", "面积"),
                "area"),
     FactLabels("premises_lease_start", LEASE, ("租赁期限", "租赁期", "租期", "期限"), "date"),
     FactLabels("premises_lease_end", LEASE, ("租赁期限", "租赁期", "租期", "期限"), "date"),
@@ -112,7 +112,7 @@ FACT_LABELS: tuple[FactLabels, ...] = (
     FactLabels("ccgp_subject_name", CCGP, ("企业名称", "供应商名称", "单位名称"), "org"),
     FactLabels("ccgp_query_date", CCGP, ("查询日期", "查询时间"), "date"),
     # 推荐表 / 推荐函
-    FactLabels("recommender", RECOMMENDATION, ("推荐单位（盖章）", "推荐单位", "推荐部门", "推荐机构"), "org"),
+    FactLabels("recommender", RECOMMENDATION, ("推荐单位（盖章）", "推荐单位", "推荐部门"), "org"),
     FactLabels("recommender_opinion", RECOMMENDATION, ("推荐单位意见", "推荐部门意见", "主管部门意见", "县区推荐意见", "推荐意见"),
                "text"),
 )

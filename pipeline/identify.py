@@ -103,7 +103,8 @@ class PageClues:
     scores: dict[str, float]
     titled: set[str]
     characters: int
-    contents: bool = False  # a 申报材料目录: it names the other documents, it is none of them
+    contents: bool = False
+    lines: int = 0  # a 申报材料目录: it names the other documents, it is none of them
 
     @property
     def best(self) -> tuple[str | None, float]:
@@ -148,7 +149,7 @@ def page_to_clues(page: PageText) -> PageClues:
             scores[doc_type] = score
     named = {doc_type for doc_type, (titles, _k) in _NORMALISED_CLUES.items() if any(t in text for t in titles)}
     contents = any(CONTENTS_TITLE.search(line) for line in head[:4]) and len(named) >= CONTENTS_MIN_TYPES
-    return PageClues(scores, titled, len(text), contents)
+    return PageClues(scores, titled, len(text), contents, len(lines))
 
 
 def _head_lines(page: PageText, lines: list[str]) -> list[str]:
@@ -196,6 +197,13 @@ def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool) -> t
     return "other", 0.3, evidence
 
 
+def _few_words(clues: list[PageClues]) -> bool:
+    """Whether an image holds too little text to be a paper: a scene photo's banner, or a banner with a
+    watermark camera's stamp (11:57 | 2026.03.12 | 星期四 | its place) — a few short lines."""
+    characters = sum(c.characters for c in clues)
+    return characters <= 60 or (sum(c.lines for c in clues) <= 8 and characters <= 160)
+
+
 def pages_to_segments(clues: list[PageClues]) -> list[tuple[int, int]]:
     """Split a multi-page file where a page opens a new document with its own title."""
     starts = [0]
@@ -232,7 +240,7 @@ class Identifier:
         documents = []
         for start, end in pages_to_segments(clues) if kind in ("pdf", "tiff") else [(1, len(pages))]:
             part = clues[start - 1:end]
-            is_photo = is_image and sum(c.characters for c in part) <= 60
+            is_photo = is_image and _few_words(part)
             doc_type, confidence, evidence = clues_to_type(part, hint if (start, end) == (1, len(pages)) else None,
                                                            is_photo)
             documents.append(IdentifiedDocument(doc_type, start, end, confidence, evidence))

@@ -148,16 +148,32 @@ def counted_staff(app: Application, counted: str) -> list[dict[str, Any]] | None
 def counted_premises(app: Application) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(premises that count, every premises document): held by the applicant; a lease covering as_of."""
     every = app.fact("premises") or []
-    counted = []
-    for place in every:
-        if not same_name(place.get("holder"), app.applicant):
-            continue
-        if place.get("kind") == "lease":
-            start, end = place.get("start"), place.get("end")
-            if not (start and end and date.fromisoformat(start) <= app.as_of <= date.fromisoformat(end)):
-                continue
-        counted.append(place)
-    return counted, every
+    return [place for place in every if _premises_standing(place, app) == "counts"], every
+
+
+def unsure_premises(app: Application) -> list[dict[str, Any]]:
+    """Premises papers whose holder or term was not read well enough to count them or rule them out: the
+    holder or the term missing, or the holder's name another paper's name with its bracketed form
+    (（有限合伙）) more or less, or one character apart (an OCR misreading)."""
+    return [place for place in app.fact("premises") or [] if _premises_standing(place, app) == "unsure"]
+
+
+def _premises_standing(place: dict[str, Any], app: Application) -> str:
+    """counts | unsure | refuted."""
+    holder, applicant = place.get("holder"), app.applicant
+    if holder is None or applicant is None:
+        return "unsure"
+    if not same_name(holder, applicant):
+        a, b = _folded_name(holder), _folded_name(applicant)
+        close = a.startswith(b) or b.startswith(a) or one_character_apart(holder, applicant)
+        return "unsure" if close else "refuted"
+    if place.get("kind") == "lease":
+        start, end = place.get("start"), place.get("end")
+        if not (start and end):
+            return "unsure"
+        if not date.fromisoformat(start) <= app.as_of <= date.fromisoformat(end):
+            return "refuted"
+    return "counts"
 
 
 # ---------------------------------------------------------------- checks: (parameters, application) → outcome
@@ -244,6 +260,8 @@ def check_premises_area(params: dict[str, Any], app: Application) -> Outcome:
     if not every:
         return _at_least(None, app.claim("premises_area_m2"), params["minimum"], params, ("premises",))
     area = sum(place.get("area_m2") or 0 for place in counted)
+    if area < params["minimum"] and unsure_premises(app):
+        return Outcome("review_unread", "review", "evidence", {**params, "value": area}, ("premises",))
     why = "" if counted else "（场所证明的承租人或权利人不是申报单位，或租期未覆盖评审日）"
     return _at_least(area, None, params["minimum"], {**params, "why": why}, ("premises",))
 
@@ -253,6 +271,8 @@ def check_premises_present(params: dict[str, Any], app: Application) -> Outcome:
     values = {"as_of": app.as_of.isoformat()}
     if counted:
         return Outcome("pass", "pass", "evidence", values, ("premises",))
+    if unsure_premises(app):  # a holder or term not read is no proof that the premises are not the applicant's
+        return Outcome("review_unread", "review", "evidence", values, ("premises",))
     if every:
         return Outcome("fail", "fail", "evidence", values, ("premises",))
     if app.claim("premises_area_m2"):

@@ -125,3 +125,9 @@ def test_a_lease_photographed_page_by_page_is_one_lease_across_consecutive_shots
     continued = shots_to_continuations(shots)
     # Pages 2 and 3 continue the lease; the scene photo after them and a shot in another folder do not.
     assert continued == {"三、场所证明/IMG_3607.JPG": "lease_contract", "三、场所证明/IMG_3608.JPG": "lease_contract"}
+
+
+def test_a_scene_photo_with_a_banner_and_a_watermark_cameras_stamp_is_a_photo():
+    identify = Identifier()
+    stamp = ("长治市嘉禾科技服务中心（有限合伙）2026年管理诊断服务", "11:57", "2026.03.12", "星期四", "山西省长治市・上党区人民路247号")
+    assert identify("IMG_20260312_115744.jpg", "jpeg", [page(1, *stamp)])[0].doc_type == "service_photo"

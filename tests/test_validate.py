@@ -83,3 +83,11 @@ def test_a_records_fields_are_no_organisation_name():
     assert org_name("有效期至:2030-02-01许可机关:宜昌市市场监督管理局") is None
     assert org_name("罚款金额（万元）:2处罚机关:襄阳市市场监督管理局") is None
     assert org_name("上党区工业和信息化局").value == "上党区工业和信息化局"
+
+
+def test_an_address_sheds_the_neighbouring_columns_scraps_at_its_ends():
+    for printed in ("荆小湖北省荆州市沙市区长江路373号智谷22层20室", "湖北省荆州市沙市区长江路373号智谷22层20室登记机",
+                    "湖北省荆州市沙市区长江路373号智谷22层20室沈峰玲"):
+        reading = address(printed)
+        assert reading.value == "湖北省荆州市沙市区长江路373号智谷22层20室" and reading.certainty < 1.0
+    assert address("湖北省荆州市沙市区长江路373号智谷22层20室").certainty == 1.0

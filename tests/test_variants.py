@@ -173,7 +173,7 @@ def test_a_recommendation_as_a_form_or_as_a_letter(fmt):
     from fixtures.render.layout import Heading, Para, Table
 
     form = [Heading("中小企业公共服务示范平台推荐表", 16),
-            Table([["机构名称", "长治市鼎信信息技术有限公司"], ["推荐单位", "上党区工业和信息化局"],
+            Table([["被推荐机构名称", "长治市鼎信信息技术有限公司"], ["推荐单位", "上党区工业和信息化局"],
                    ["推荐单位意见", "同意推荐。推荐单位（盖章） 2026年5月25日"]], [0.3, 0.7], 10.5, header_rows=0)]
     letter = [Heading("关于推荐山西诚信创业孵化股份有限公司申报示范平台的函", 14),
               Para("长治市中小企业服务中心：", indent=False),
@@ -244,3 +244,35 @@ def test_a_forwarded_photo_whose_file_time_differs_from_its_printed_time_takes_t
     out = extract(DocumentText("创业辅导活动1.jpg", "service_photo", [page]))
     assert out.facts["photo_taken_at"].value == "2026-05-01T10:49:00"
     assert out.facts["photo_taken_at"].confidence < 0.8 and any("不一致" in note for note in out.notes)
+
+
+def test_a_permit_card_on_a_credit_page_is_no_penalty():
+    # 信用中国's detail page lists 行政许可 cards with the same kind of labels as 行政处罚 ones.
+    from fixtures.render.layout import Para
+
+    lines = ["信用中国", "宜昌市楚天创业孵化中心（有限合伙）", "统一社会信用代码：91420503MA4F5TXX0Q", "行政许可（1）",
+             "行政处罚(0)", "行政许可决定文书号：宜昌5394530", "许可证书名称：食品经营许可证", "许可决定日期：2025-02-01",
+             "有效期至：2030-02-01", "许可机关：宜昌市市场监督管理局"]
+    data = variants.render_pdf([Para(line, indent=False) for line in lines])
+    facts = extract(DocumentText("信用中国查询截图.pdf", "creditchina_report", READER(sniff(data), data).pages)).facts
+    assert facts["credit_penalties"].value == []
+
+
+def test_an_icp_filing_query_page_gives_the_sites_filing_number():
+    from fixtures.render.layout import Para
+
+    lines = ["ICP/IP地址/域名信息备案管理系统", "ICP备案主体信息", "备案号", "晋ICP备95062887号", "主办单位名称",
+             "宏图（长治）科技服务有限公司", "ICP备案服务信息", "网站备案号", "晋ICP备95062887号-3", "网站名称", "宏图服务平台"]
+    data = variants.render_pdf([Para(line, indent=False) for line in lines])
+    facts = extract(DocumentText("ICP备案.pdf", "qualification_certificate", READER(sniff(data), data).pages)).facts
+    assert (facts["qualification_kind"].value, facts["qualification_number"].value) == ("ICP备案", "晋ICP备95062887号-3")
+
+
+def test_a_watermark_cameras_stamp_stacked_on_lines_of_its_own_gives_the_time():
+    from models.pages import PageText, TextLine
+
+    lines = [TextLine(text="“专精特新”创业辅导活动", bbox=(300, 100, 980, 160)), TextLine(text="16:581", bbox=(60, 760, 200, 820)),
+             TextLine(text="2026.02.20", bbox=(60, 830, 260, 860)), TextLine(text="星期五", bbox=(60, 870, 160, 900))]
+    page = PageText(page_no=1, width=1280, height=960, source="ocr", lines=lines)
+    facts = extract(DocumentText("创业辅导活动1.jpg", "service_photo", [page])).facts
+    assert facts["photo_taken_at"].value == "2026-02-20T16:58:00"

@@ -285,3 +285,13 @@ def test_a_function_figure_the_work_summary_states_below_the_minimum_is_never_pa
     assert "600" in contradicted["reason"] and "{" not in contradicted["reason"]
     supported = verdict(CHANGZHI, "function_requirement", good_facts(service_activities_count=7), good_claims())
     assert supported["status"] == "pass"
+
+
+def test_premises_whose_term_or_holder_was_not_read_go_to_review_not_fail():
+    unread_term = [{"kind": "lease", "holder": NAME, "area_m2": 120.0, "start": None, "end": None}]
+    no_holder = [{"kind": "lease", "holder": None, "area_m2": 120.0, "start": "2025-01-01", "end": "2027-12-31"}]
+    bracket_less = [{"kind": "lease", "holder": NAME + "（有限合伙）", "area_m2": 120.0, "start": "2025-01-01",
+                     "end": "2027-12-31"}]
+    for premises in (unread_term, no_holder, bracket_less):
+        assert verdict(CHANGZHI, "premises", good_facts(premises=premises))["status"] == "review"
+        assert verdict(HUBEI, "premises_area", good_facts(premises=premises))["status"] == "review"
