@@ -99,6 +99,9 @@ PROSE_CLAIMS: tuple[tuple[str, re.Pattern[str], Callable[[str], Any]], ...] = (
                                     r"市场开拓|质量|知识产权|数字化转型)(?:等)?服务"), lambda word: word),
     ("service_category", re.compile(r"定位为(?P<value>[^，。；]{2,10}?)服务机构"),
      lambda words: reading.value if (reading := _category(f"（{words}服务类）")) is not None and reading.value != "综合" else None),
+    ("financing_total_cny", re.compile(r"帮助(?:中小微?|小微)?企业(?:实现|获得|完成|落实)?(?:各类)?融资(?:总额|金额)?(?:共|累计|达)?\s*"
+                                       r"(?P<value>\d+(?:\.\d+)?\s*(?:亿|万)?元)"),
+     lambda text: reading.value if (reading := validate("money", text)) is not None else None),
     ("public_service_ratio", re.compile(r"公益性?(?:或低收费|（低收费）|\(低收费\)|、低收费|及低收费)?服务(?:占比|比例|比重|占总服务量的|占全部服务的)(?:达到|达|为)?\s*(?P<value>\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十点]+)"),
      parse_ratio),
     ("partner_institutions_count", re.compile(rf"(?:集聚|聚集|整合|联合)(?:各类)?(?:合作)?服务机构\s*(?P<value>{NUMERAL}\s*家)|"

@@ -276,3 +276,12 @@ def test_a_watermark_cameras_stamp_stacked_on_lines_of_its_own_gives_the_time():
     page = PageText(page_no=1, width=1280, height=960, source="ocr", lines=lines)
     facts = extract(DocumentText("创业辅导活动1.jpg", "service_photo", [page])).facts
     assert facts["photo_taken_at"].value == "2026-02-20T16:58:00"
+
+
+def test_the_financing_a_report_states_in_prose():
+    from fixtures.render.layout import Para
+
+    blocks = [Para("全年组织开展政策宣讲、专题培训、对接交流等服务活动9场次，培训468人次，帮助中小企业实现融资8.3亿元。")]
+    data = variants.render_docx(blocks)
+    claims = extract(DocumentText("申请报告.docx", "application_report", READER(sniff(data), data).pages)).claims
+    assert (claims["financing_total_cny"].value, claims["activities_per_year"].value) == (830_000_000, 9)
