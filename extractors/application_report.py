@@ -95,8 +95,9 @@ PROSE_CLAIMS: tuple[tuple[str, re.Pattern[str], Callable[[str], Any]], ...] = (
      parse_count),
     ("satisfaction_rate", re.compile(r"满意(?:度|率)(?:达到|达|为|是|保持在)?\s*(?P<value>\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十点]+)"),
      parse_ratio),
-    ("service_category", re.compile(r"主要(?:为|向)?(?:中小微?企业|企业)?提供(?P<value>信息|技术|创业|培训|融资|管理咨询|法律|人才|"
-                                    r"市场开拓|质量|知识产权|数字化转型)(?:等)?服务"), lambda word: word),
+    ("service_category", re.compile(r"主要(?:为|向)?(?:中小微?企业|企业)?提供(?P<value>信息|技术|创业|培训|投融资|融资|管理咨询|法律|人才|"
+                                    r"市场开拓|质量|知识产权|数字化转型)(?:[及和与、][\u4e00-\u9fff]{1,4}?)?(?:等)?服务"),
+     lambda word: CLASS_SHORT.get(word, word)),
     ("service_category", re.compile(r"定位为(?P<value>[^，。；]{2,10}?)服务机构"),
      lambda words: reading.value if (reading := _category(f"（{words}服务类）")) is not None and reading.value != "综合" else None),
     ("financing_total_cny", re.compile(r"帮助(?:中小微?|小微)?企业(?:实现|获得|完成|落实)?(?:各类)?融资(?:总额|金额)?(?:共|累计|达)?\s*"

@@ -285,3 +285,13 @@ def test_the_financing_a_report_states_in_prose():
     data = variants.render_docx(blocks)
     claims = extract(DocumentText("申请报告.docx", "application_report", READER(sniff(data), data).pages)).claims
     assert (claims["financing_total_cny"].value, claims["activities_per_year"].value) == (830_000_000, 9)
+
+
+def test_the_service_class_a_report_names_in_its_overview():
+    from fixtures.render.layout import Para
+
+    for sentence, want in (("主要为中小企业提供管理咨询及财税服务。", "管理咨询"), ("本公司定位为投融资服务机构，围绕中小企业需求提供专业服务。", "融资"),
+                           ("我公司定位为人才和培训服务机构。", "培训")):
+        data = variants.render_docx([Para("武汉博睿数字科技有限公司位于武汉市洪山区珞喻路1号，" + sentence)])
+        claims = extract(DocumentText("申请报告.docx", "application_report", READER(sniff(data), data).pages)).claims
+        assert claims["service_category"].value == want, sentence
