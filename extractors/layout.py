@@ -586,13 +586,14 @@ def table_cells(doc: DocumentText, labels: Sequence[str], is_label: Callable[[st
     and `boxed` ones rebuilt from a scan's boxes): the one to its right, then the one under it (a table
     whose first row holds the labels); a cell that is itself a label (`is_label`) is no value."""
     folded = [compact(label.lstrip("^")) for label in labels]
+    # The label alone, or with its unit (建筑面积（㎡）): not a sentence that mentions it.
+    label_cell = re.compile("(?:" + "|".join(map(re.escape, folded)) + r")[:：]?(?:[（(].{0,12})?")
     tables = [(page, table) for page in doc.pages for table in page.tables] + list(boxed)
     for page, table in tables:
         for r, cells in enumerate(table):
             for c, cell in enumerate(cells):
                 text = compact(cell)
-                # The label alone, or with its unit (建筑面积（㎡）): not a sentence that mentions it.
-                if not text or not any(re.fullmatch(re.escape(label) + r"[:：]?(?:[（(].{0,12})?", text) for label in folded):
+                if not text or not label_cell.fullmatch(text):
                     continue
                 beside = next((x for x in cells[c + 1:] if compact(x)), "")
                 below = table[r + 1][c] if r + 1 < len(table) and c < len(table[r + 1]) else ""

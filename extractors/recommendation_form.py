@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from extractors import vocabulary
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, iter_fields
@@ -18,12 +16,6 @@ OPINION_LABELS = vocabulary.labels(DOC_TYPE, "recommender_opinion")
 LABELS = ("被推荐机构名称", "机构名称", "单位名称", "统一社会信用代码", "机构简介", "审核意见", *vocabulary.stops(DOC_TYPE))
 
 
-def without_repeat(text: str) -> str:
-    """A merged cell Word repeats in each column it spans (上党区工信局 上党区工信局) → once."""
-    parts = [p for p in re.split(r"[\t ]+", text.strip()) if p]
-    return parts[0] if parts and all(p == parts[0] for p in parts) else text
-
-
 def extract(doc: DocumentText) -> Extraction:
     """recommender (an organisation's name) and recommender_opinion (同意推荐 when the opinion says so)."""
     out = Extraction()
@@ -31,7 +23,7 @@ def extract(doc: DocumentText) -> Extraction:
     for unit in iter_fields(rows, UNIT_LABELS, LABELS):
         if compact(unit.value).startswith("意见"):  # the 推荐单位意见 row, read by its first four characters
             continue
-        reading = org_name(without_repeat(unit.value))
+        reading = org_name(unit.value)
         if reading is not None:
             out.add("recommender", reading.value, unit.confidence * reading.certainty, [unit.evidence(doc.path)])
             break

@@ -41,7 +41,7 @@ from pipeline.textlayer import (
 Image.MAX_IMAGE_PIXELS = None
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-15"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-16"  # bump when what a page yields changes, so stored pages are read again
 # Seals and the ink map cost a few per cent of a page's OCR each, so they are only made for pages
 # whose text asks for them: a declaration, whose seal is its point; a table of people, whose ticks
 # OCR may not read (and whose seal must not be taken for one).
@@ -198,11 +198,9 @@ def docx_to_page(data: bytes) -> PageText:
 def _unique_cells(cells: list[str]) -> list[str]:
     """python-docx repeats a merged cell's text in every grid column it spans; keep it once."""
     result: list[str] = []
-    for text in cells:
-        if result and text and text == result[-1]:
-            result.append("")
-        else:
-            result.append(text)
+    for index, text in enumerate(cells):
+        # Compared with the cell before as python-docx gave it: a span of three repeats it twice.
+        result.append("" if index and text and text == cells[index - 1] else text)
     return result
 
 
