@@ -9,6 +9,7 @@ from typing import Any
 
 from extractors import vocabulary
 from extractors.base import Extraction
+from extractors.conditions_table import conditions_claims
 from extractors.layout import DocumentText, Field, Passage, iter_fields, table_cells
 from extractors.validate import Reading, validate
 from extractors.values import (
@@ -40,6 +41,13 @@ def _category(text: str) -> Reading | None:
     if ticked:
         word = ticked.group(1) or ticked.group(2)
         return Reading(CLASS_SHORT.get(word, word), 0.9)
+    options = list(re.finditer(r"([□☐]?)" + SERVICE_CLASSES + r"(?:服务)?", value))
+    unboxed = [m for m in options if not m.group(1)]
+    # Every option but one kept its empty box: OCR often drops the ticked box's glyph (■, ☑) and keeps □. The
+    # unboxed one must follow another option (…技术服务创业服务), not open the text (a wrapped option's tail).
+    if len(options) >= 3 and len(unboxed) == 1 and value[unboxed[0].start() - 1:unboxed[0].start()] in ("务", "类"):
+        word = unboxed[0].group(2)
+        return Reading(CLASS_SHORT.get(word, word), 0.75)
     if "□" in value or ("综合" in value and "专业" in value):
         return None  # every option printed, the chosen one's mark unread: which one is unknown
     match = re.search(r"[（(]([^（）()]+?)(?:服务)?类[）)]", value)
@@ -151,6 +159,9 @@ def extract(doc: DocumentText) -> Extraction:
     whose labels head the columns), then what only the prose states."""
     out = Extraction()
     rows = doc.rows
+    for stated in conditions_claims(doc, _category):
+        out.add(stated.key, stated.reading.value, stated.field.confidence * stated.reading.certainty,
+                [stated.field.evidence(doc.path)], claim=True)
     for spec in REPORT_CLAIMS:
         found = _first_claim(doc, rows, spec)
         if found:

@@ -72,7 +72,9 @@ def extract(doc: DocumentText) -> Extraction:
         or find_field(rows, _labels("business_term"), ALL_LABELS, multiline=True, accept=lambda v: _term(v) is not None)
     business_term = _term(term.value) if term else None
     if term:
-        out.add("business_term", business_term, term.confidence, [term.evidence(doc.path)])
+        # 长期 read, but digits before it that make no date (208年0月/10日至长期): the start was misread, not absent.
+        unread_start = business_term == {"start": None, "end": None} and bool(re.search(r"\d", term.value))
+        out.add("business_term", business_term, term.confidence * (0.5 if unread_start else 1.0), [term.evidence(doc.path)])
     registered = find_field(rows, _labels("registration_date"), ALL_LABELS, accept=lambda v: bool(find_dates(v)))
     if registered:
         printed = find_dates(registered.value)[0][0].isoformat()
@@ -106,6 +108,17 @@ def _entity_type(doc: DocumentText, out: Extraction) -> None:
         out.add("entity_type", known or read, found.confidence * (0.95 if known and known != read else 1.0 if known else 0.6),
                 [found.evidence(doc.path)])
         return
+    # The 类型 label lost to a seal or a blur (类 | 有限合伙企业): a cell of its own that is one of the
+    # regulator's types is the type, by content.
+    for row in doc.rows:
+        for piece in row.pieces:
+            read = closed_brackets(without_leading_symbols(printed_name(piece.text)))
+            known = known_entity_type(read) if len(read) >= 4 else None
+            if known is not None:
+                found = Field("", read, [piece], [row])
+                out.add("entity_type", known, found.confidence * (0.85 if known == read else 0.8),
+                        [found.evidence(doc.path)])
+                return
     for row in doc.rows[:8]:
         text = compact(row.text)
         for title, kind in CERTIFICATE_TYPES:
@@ -118,8 +131,11 @@ def _entity_type(doc: DocumentText, out: Extraction) -> None:
 def scope_with_printed_closing(scope: str) -> str:
     """A scope whose closing sentence (the same on every licence) OCR misread a little, with the sentence as printed
     and nothing after it."""
-    for found in re.finditer("依法须经", scope):
-        start = found.start() - 1 if scope[found.start() - 1:found.start()] == "（" else found.start()
+    # Anchored where the sentence opens (依法…) or by its middle (…经批准的项目) when OCR misread 须 (依法频经, 依法制经).
+    anchors = sorted({m.start() for m in re.finditer("依法", scope)} |
+                     {max(0, m.start() - 3) for m in re.finditer("经批准的项目", scope)})
+    for anchor in anchors:
+        start = anchor - 1 if scope[anchor - 1:anchor] in ("（", "(") else anchor
         sentence = scope[start:start + len(SCOPE_CLOSING) + 1]
         # Compared as NFKC: OCR gives a full-width comma as often as an ASCII one.
         similar = difflib.SequenceMatcher(None, unicodedata.normalize("NFKC", sentence),
@@ -271,6 +287,11 @@ def known_entity_type(read: str) -> str | None:
     for form, name in sorted(ENTITY_TYPE_FORMS.items(), key=lambda item: -len(item[0])):
         rest = folded[len(form):]
         if folded.startswith(form) and re.fullmatch(r"\((?:[^()]{2,6})\)", rest) and starts_with_region(rest[1:-1]):
+            return name
+        # A watermark's or the next column's scrap after a whole type (其他有限责任公司申报同): the type, unless
+        # the scrap could begin a longer type (有限责任公司 + （自然人投资或控股）).
+        if folded.startswith(form) and 1 <= len(rest) <= 4 and len(form) >= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", rest) \
+                and not any(other != form and other.startswith(form + rest[0]) for other in ENTITY_TYPE_FORMS):
             return name
     return None
 

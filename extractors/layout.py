@@ -24,7 +24,7 @@ from models.results import Evidence
 
 __all__ = ["Piece", "Row", "Field", "Passage", "DocumentText", "TableRow", "page_to_pieces", "pieces_to_rows", "find_field",
            "iter_fields",
-           "rows_below", "rows_to_table", "table_cells", "boxed_tables", "two_line_header", "label_pattern"]
+           "rows_below", "rows_to_table", "table_cells", "cell_field", "boxed_tables", "two_line_header", "label_pattern"]
 
 
 @dataclass(frozen=True)
@@ -362,9 +362,15 @@ def iter_fields(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequenc
             pieces += more
             used_rows.append(below_row)
         if multiline and row.pieces[0].bbox is not None:
+            column_right = _column_right(row, value_start, value_end) if len(used_rows) == 1 else None
+            if column_right is not None:
+                value_end = column_right[0]
+                value = trim_value(row.text[value_start:value_end])
+                pieces = label_pieces + [p for p in row.pieces_between(value_start, value_end) if p not in label_pieces]
             # The value's pieces follow the label's in `pieces` (two pieces may be equal: same text, same box).
             left = min((p.bbox[0] for p in pieces[len(label_pieces):] if p.bbox), default=row.x_of(value_start))
-            right = row.x_of(value_end) if stop else max(p.bbox[2] for p in pieces + row.pieces if p.bbox)
+            right = column_right[1] if column_right is not None else \
+                row.x_of(value_end) if stop else max(p.bbox[2] for p in pieces + row.pieces if p.bbox)
             label_left = min((p.bbox[0] for p in label_pieces if p.bbox), default=left)
             value, more, more_rows = _continuation(rows, rows.index(used_rows[-1]), value, left, right,
                                                    stops + list(labels), label_left, used_rows)
@@ -373,6 +379,19 @@ def iter_fields(rows: Sequence[Row], labels: Sequence[str], stop_labels: Sequenc
             pieces += earlier + more
             used_rows = earlier_rows + used_rows + more_rows
         yield Field(match.group(0), value, pieces, used_rows)
+
+
+def _column_right(row: Row, value_start: int, value_end: int) -> tuple[int, float] | None:
+    """(end offset, right edge) of a wrapped value's first line that stops at a gap of over three line heights
+    between its pieces: the next column begins there (经营范围 人力资源服务;…;劳务派遣 ‖ 年09月19日, the 营业期限
+    beside it wrapping), and its continuation lines end there too."""
+    height = row.line_height
+    placed = [(p, s) for p, s in zip(row.pieces, row.starts, strict=True)
+              if p.bbox and s + len(p.text) > value_start and s < value_end]
+    for (before, _start), (after, start) in itertools.pairwise(placed):
+        if height and after.bbox[0] - before.bbox[2] > 3 * height and start > value_start:
+            return start, before.bbox[2] + height
+    return None
 
 
 def _starts_with_label(piece: Piece, labels: Sequence[str]) -> bool:
@@ -599,12 +618,17 @@ def table_cells(doc: DocumentText, labels: Sequence[str], is_label: Callable[[st
                 below = table[r + 1][c] if r + 1 < len(table) and c < len(table[r + 1]) else ""
                 for value in (beside, below):
                     if compact(value) and compact(value) not in folded and not is_label(value):
-                        # The printed line the cell lies on, for its box: a wrapped cell by its first words.
-                        lines = [row for row in doc.rows if row.page is page]
-                        row = next((row for row in lines if compact(value) in compact(row.text)), None) or \
-                            next((row for row in lines if compact(value)[:6] in compact(row.text)), None)
-                        if row is not None:
-                            yield value, Field.of_row(row, value)
+                        found = cell_field(doc, page, value)
+                        if found is not None:
+                            yield value, found
+
+
+def cell_field(doc: DocumentText, page: PageText, value: str) -> Field | None:
+    """A table cell's text as a field on the printed line it lies on (for its box); a wrapped cell by its first words."""
+    lines = [row for row in doc.rows if row.page is page]
+    row = next((row for row in lines if compact(value) in compact(row.text)), None) or \
+        next((row for row in lines if compact(value)[:6] in compact(row.text)), None)
+    return Field.of_row(row, value) if row is not None else None
 
 
 def boxed_tables(doc: DocumentText, labels: Sequence[str], stop: Callable[[Row], bool] | None = None
@@ -643,7 +667,17 @@ def two_line_header(upper: Row, lower: Row) -> Row:
         return a.bbox is not None and b.bbox is not None and a.bbox[0] < b.bbox[2] and b.bbox[0] < a.bbox[2]
 
     spanning = [p for p in upper.pieces if p.bbox and not any(overlaps(p, q) for q in lower.pieces)]
-    return Row([*lower.pieces, *spanning])
+    lower_pieces = []
+    for q in lower.pieces:
+        over = [p for p in upper.pieces if overlaps(p, q)]
+        # One heading wrapped in its own cell (专业技术职 over 称): the two lines are one label.
+        if len(compact(q.text)) <= 2 and len(over) == 1 and [r for r in lower.pieces if overlaps(over[0], r)] == [q]:
+            top = over[0]
+            box = (min(top.bbox[0], q.bbox[0]), min(top.bbox[1], q.bbox[1]), max(top.bbox[2], q.bbox[2]),
+                   max(top.bbox[3], q.bbox[3]))
+            q = Piece(top.text + q.text, box, min(top.confidence, q.confidence), q.page)
+        lower_pieces.append(q)
+    return Row([*lower_pieces, *spanning])
 
 
 def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] | None = None) -> list[TableRow]:
@@ -656,6 +690,9 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
         return []
     lefts = [p.bbox[0] for p in anchors]
     shifts = [0.0] * len(anchors)
+    # Where each column's cells start against its header cell, on the first row that fills it: a centred
+    # heading over left-aligned cells is a constant offset, not a drift.
+    aligned: dict[int, float] = {}
     table = [TableRow([p.text for p in anchors], header, lefts)]
     for row in rows_below(rows, header):
         if stop and stop(row):
@@ -669,28 +706,46 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
             column = _column_of(piece, anchors, lefts, shifts)
             cells[column] = (cells[column] + " " + piece.text).strip()
             placed.append((column, piece))
-        shifts = _column_drift(placed, lefts) or shifts
-        if _continues_row_above(cells):
+        for column, piece in placed:
+            aligned.setdefault(column, piece.bbox[0] - lefts[column] - shifts[column])
+        shifts = _column_drift(placed, lefts, aligned) or shifts
+        if len(table) > 1 and _tall_row_opened_above(table[-1], cells, placed):
+            # The line above held only a tall cell's first line; this row's other cells sit centred beside it.
+            table[-1].cells = [join_wrapped(above, below) if below else above
+                               for above, below in zip(table[-1].cells, cells, strict=True)]
+        elif _continues_row_above(cells):
             table[-1].cells = [join_wrapped(above, below) for above, below in zip(table[-1].cells, cells, strict=True)]
         else:
             table.append(TableRow(cells, row, row_lefts))
     return table
 
 
-def _column_drift(placed: Sequence[tuple[int, Piece]], lefts: Sequence[float]) -> list[float] | None:
+def _column_drift(placed: Sequence[tuple[int, Piece]], lefts: Sequence[float],
+                  aligned: dict[int, float] | None = None) -> list[float] | None:
     """How far each column has moved right since the header: a straight line through where this row's
     cells start against where their header cells start (a photo's perspective stretches the table);
     None when the row gives too little to go by or its cells do not line up."""
     if len(placed) < 3 or len({column for column, _piece in placed}) < 3:
         return None
     starts = [lefts[column] for column, _piece in placed]
-    moved = [piece.bbox[0] - lefts[column] for column, piece in placed]
+    moved = [piece.bbox[0] - lefts[column] - (aligned or {}).get(column, 0.0) for column, piece in placed]
     slope, offset = statistics.linear_regression(starts, moved)
     widths = [right - left for left, right in itertools.pairwise(lefts)]
     misfit = max(abs(m - (offset + slope * x)) for x, m in zip(starts, moved, strict=True))
     if widths and misfit > 0.25 * statistics.median(widths):
         return None  # centred or wrapped cells: no straight line fits
     return [offset + slope * left for left in lefts]
+
+
+def _tall_row_opened_above(above: TableRow, cells: list[str], placed: Sequence[tuple[int, Piece]]) -> bool:
+    """The row above is a tall cell's first line alone (few cells filled) and this row fills its empty cells with
+    text centred beside both lines: their tops lie above the bottom of the line above."""
+    filled_above = [bool(cell) for cell in above.cells]
+    if not 0 < sum(filled_above) <= len(cells) / 2:
+        return False
+    beside = [piece for column, piece in placed if not filled_above[column]]
+    bottoms = [p.bbox[3] for p in above.row.pieces if p.bbox]
+    return bool(beside) and bool(bottoms) and all(piece.bbox[1] < max(bottoms) for piece in beside)
 
 
 def _continues_row_above(cells: list[str]) -> bool:
@@ -705,11 +760,20 @@ def _column_of(piece: Piece, anchors: Sequence[Piece], lefts: Sequence[float],
     most, else the nearest."""
     moves = shifts or [0.0] * len(anchors)
     bbox = piece.bbox
+    # A piece that starts where a heading starts is that column's, however far it runs on (two cells OCR read as
+    # one line: the left one's text first).
+    starting = [i for i, anchor in enumerate(anchors) if abs(bbox[0] - (anchor.bbox[0] + moves[i])) <= 0.5 * anchor.height]
+    if len(starting) == 1:
+        return starting[0]
     best, best_overlap = 0, -1.0
     for index, anchor in enumerate(anchors):
         move = moves[index]
         right = lefts[index + 1] + moves[index + 1] if index + 1 < len(lefts) else float("inf")
-        span_left = min(anchor.bbox[0], anchor.centre - (bbox[2] - bbox[0]) / 2) + move
+        # A value wider than its heading reaches left of it when centred under it, not when it only runs on
+        # into this column (two cells OCR read as one line: the left one's text first).
+        width = bbox[2] - bbox[0]
+        centred = abs(piece.centre - (anchor.centre + move)) <= 0.25 * width + anchor.height
+        span_left = (min(anchor.bbox[0], anchor.centre - width / 2) if centred else anchor.bbox[0]) + move
         overlap = min(bbox[2], max(right, anchor.bbox[2] + move)) - max(bbox[0], span_left)
         if overlap > best_overlap:
             best, best_overlap = index, overlap

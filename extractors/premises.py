@@ -15,7 +15,7 @@ from extractors import vocabulary
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Passage, boxed_tables, iter_fields, table_cells
 from extractors.validate import Reading, address, party_name
-from extractors.values import AREA, clean, compact, find_dates, parse_area
+from extractors.values import AREA, clean, cn_number, compact, find_dates, join_wrapped, parse_area
 
 __all__ = ["extract_lease", "extract_property", "lease_term"]
 
@@ -23,6 +23,8 @@ LEASE, PROPERTY = "lease_contract", "property_certificate"
 # Between a party's label and its name: brackets naming the role or the seal place, then a colon.
 PARTY_LEAD = re.compile(r"^\s*(?:[（(][^（）()]{0,16}[）)]\s*)*[:：]")
 PARTY_ALONE = re.compile(r"\s*(?:[（(][^（）()]{0,16}[）)]\s*)*")  # the label alone on its line: the name is below
+# A signature block's role bracket (乙方（盖章）武汉市…): the colon is often left out, or lost under the seal.
+PARTY_SIGNED = re.compile(r"^\s*[（(](?:盖章|签章|公章|签字|签名|签字盖章|盖章签字|签字或盖章|签章处)[）)]")
 # Another party's or person's lines in a party block: a value never runs on into them.
 PARTY_STOPS = ("住所", "地址", "通讯地址", "法定代表人", "负责人", "委托代理人", "联系电话", "电话", "统一社会信用代码",
                "身份证号", "证件号码", "营业执照号码", "签字", "签订日期", "日期")
@@ -32,8 +34,8 @@ SQUARE_LOST = re.compile(r"[为是:：]?\s*(\d+(?:\.\d+)?)\s*[mM](?=[。，,；;
 ADDRESS_END = re.compile(r"的(?:房屋|房产|物业|写字楼|商铺|厂房|办公用房|场地)|[，。,；;（(]|(?:房屋|出租|租赁|作为|用于|给乙方|给承租)")
 # Joins a term's two dates: 至, 到, a dash, a tilde; with 日/起/止 around them.
 TERM_JOIN = re.compile(r"^\s*(?:日)?\s*(?:起)?\s*(?:至|到|止至|—+|－+|-+|~|～|──)\s*$")
-TERM_YEARS = re.compile(r"(?:租赁期限|租期|租赁期)[为是:：]?\s*(?P<years>[\d一二两三四五六七八九十]+)\s*年")
-CN_YEARS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# 租期三年 / 租赁期限为伍年 (contracts write the figure in 大写 as often as in 小写).
+TERM_YEARS = re.compile(r"(?:租赁期限|租期|租赁期)[为是:：]?\s*(?P<years>[\d一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]+)\s*(?:个)?\s*年")
 
 
 def extract_lease(doc: DocumentText) -> Extraction:
@@ -76,14 +78,41 @@ def _parties(doc: DocumentText, labels: tuple[str, ...], stops: tuple[str, ...])
         row = found.rows[0]
         at = row.text.find(found.label)
         after = row.text[at + len(found.label):] if at >= 0 else ""
-        if not (PARTY_LEAD.match(after) or PARTY_ALONE.fullmatch(after)):
+        if not (PARTY_LEAD.match(after) or PARTY_ALONE.fullmatch(after) or PARTY_SIGNED.match(after)):
             continue
+        tail = _wrapped_name_tail(doc.rows, found)
+        if tail is not None:
+            found = Field(found.label, join_wrapped(found.value, tail.text), found.pieces + [tail], found.rows)
         reading = party_name(found.value)
         if reading is not None:
             seen += 1
             yield reading, found
         if seen >= 4:
             return
+
+
+BRACKETED_TAIL = re.compile(r"^[（(][^（）()]{1,10}[）)]$")
+
+
+def _wrapped_name_tail(rows, found: Field):
+    """The second line of a party's name wrapped in its cell (乙方（盖章）长治市…中心 / （有限合伙）): a bracketed
+    part straight under the cell's first line, or the rest of a bracket the first line left open."""
+    last = found.rows[-1]
+    at = next((i for i, row in enumerate(rows) if row is last), None)
+    if at is None or at + 1 >= len(rows) or not found.pieces or found.pieces[-1].bbox is None:
+        return None
+    below, cell = rows[at + 1], found.pieces[-1]
+    height = max(last.line_height, 1.0)
+    if below.page is not last.page or below.top - last.bottom > height:
+        return None
+    opened = found.value.count("（") + found.value.count("(") > found.value.count("）") + found.value.count(")")
+    for piece in below.pieces:
+        if piece.bbox is None or abs(piece.bbox[0] - cell.bbox[0]) > 1.5 * height:
+            continue
+        text = compact(piece.text)
+        if BRACKETED_TAIL.match(text) or opened and re.match(r"^[^（）()]{1,10}[）)]", text):
+            return piece
+    return None
 
 
 def _address(passage: Passage, doc: DocumentText, out: Extraction) -> None:
@@ -198,7 +227,7 @@ def _counted_term(dates: list, years: re.Match[str]) -> tuple[str, str, float, t
     from datetime import timedelta
 
     raw = years.group("years")
-    count = int(raw) if raw.isdigit() else CN_YEARS.get(raw)
+    count = int(raw) if raw.isdigit() else cn_number(raw)
     begins = [(d, span) for d, span in dates if span[0] >= years.start() and span[0] - years.end() <= 12]
     if not count or not begins:
         return None

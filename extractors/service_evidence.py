@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 
 from extractors.base import Extraction
-from extractors.layout import DocumentText, Field, Passage, find_field, rows_to_table, table_cells
+from extractors.layout import (
+    DocumentText,
+    Field,
+    Passage,
+    boxed_tables,
+    find_field,
+    rows_to_table,
+    table_cells,
+)
 from extractors.values import clean, compact, find_dates, parse_count, parse_date, parse_ratio
 
 __all__ = ["extract", "column_dates"]
@@ -43,6 +51,10 @@ TABLE_FIGURES = (
     ("service_activities_count", ("服务活动场次", "开展活动场次", "活动场次", "服务活动次数", "举办活动"), _count_in_cell),
     ("service_trainees", ("培训人次", "培训人数", "培训企业人员"), _count_in_cell),
 )
+# The headings of an indicator table's columns (指标 | 本年度 | 上年度 | 备注, 项目 | 2025年 | 2024年), for tables
+# rebuilt from a scan's boxes.
+INDICATOR_HEADINGS = ("指标", "项目", "指标名称", "本年度", "上年度", "本期", "上期", "本年", "上年", "备注", "数值", "数量",
+                      "完成情况", "同比") + tuple(f"{year}年" for year in range(2015, 2036))
 LOOSE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 DATE_HEADERS = ("日期", "时间", "活动日期", "服务日期", "活动时间", "举办时间", "开展时间")
 # Where a notice, agenda or sign-in sheet gives its activity's date.
@@ -62,8 +74,9 @@ def extract(doc: DocumentText) -> Extraction:
     """The figures the material quotes and the dates of the activities it shows."""
     out = Extraction()
     passage = Passage(doc.rows)
+    boxed = boxed_tables(doc, INDICATOR_HEADINGS) if not any(page.tables for page in doc.pages) else []
     for key, labels, parse in TABLE_FIGURES:  # an indicator table (指标 | 本年度 | 上年度): this period's column
-        for text, found in table_cells(doc, labels):
+        for text, found in table_cells(doc, labels, boxed=boxed):
             value = parse(text)
             if value is not None:
                 out.add(key, value, found.confidence, [found.evidence(doc.path, f"{labels[0]} {clean(text)}")])

@@ -79,6 +79,9 @@ def extract(doc: DocumentText) -> Extraction:
     elif stamped is not None:
         value, found = stamped
         out.add("photo_taken_at", value, found.confidence * 0.9, [found.evidence(doc.path)])
+    elif meta.get("modified_at"):
+        by = f"（{meta['software']}）" if meta.get("software") else ""
+        out.notes.append(f"{doc.path}：照片没有拍摄时间，文件只记录了编辑保存时间 {meta['modified_at']}{by}，请人工核对拍摄时间")
     if meta.get("perceptual_hash"):
         out.add("photo_hashes", meta["perceptual_hash"], 1.0, evidence)
     return out

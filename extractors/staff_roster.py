@@ -41,7 +41,10 @@ PRINTED_TITLES = (
     "工程师", "经济师", "会计师", "审计师", "统计师", "讲师", "律师", "中级经济师", "中级会计师",
     "助理工程师", "助理经济师", "助理会计师", "助理研究员", "初级会计师", "技术员", "会计员",
 )
-FULLTIME_TOTAL = re.compile(r"专职人员(?:合计|共计|总计|共)[:：]?(\S+?人)")
+# The full-time total a roster states under its table: 专职人员合计12人, 合计：共14人，其中专职10人、兼职4人.
+FULLTIME_TOTAL = re.compile(r"专职(?:服务|工作)?人员(?:合计|共计|总计|共)[:：]?([\d一二两三四五六七八九十百]+\s*[人名])|"
+                            r"(?:合计|共计|总计)[:：]?共?[\d一二两三四五六七八九十百]+\s*[人名][,，;；]?其中专职(?:人员)?"
+                            r"([\d一二两三四五六七八九十百]+\s*[人名])")
 # A line under the table that ends it (专职人员合计12人。, 填报单位（盖章）, 注：…); no person's row holds these.
 SIGNED_BELOW = re.compile(r"制表|审核人|填表人|经办人")
 ROSTER_END = re.compile(r"合计|填报|填表|^注[:：]|^说明")
@@ -100,7 +103,7 @@ def printed_title(text: str) -> str:
 # How rosters say someone works for the applicant full-time, or not. 用工形式 names the contract: a
 # 劳动合同 (the applicant's own employee) is full-time; 劳务派遣 staff are the dispatch agency's
 # employees, 退休返聘 and 外聘 people serve on other terms: not the applicant's full-time staff.
-FULL_TIME_WORDS = ("是", "专职", "√", "✓", "✔", "☑", "全职", "Y", "y", "V", "v", "J", "Ⅴ",  # OCR reads a tick as V or J
+FULL_TIME_WORDS = ("是", "专职", "√", "✓", "✔", "☑", "全职", "Y", "y", "V", "v", "J", "Ⅴ", ">", "〉", "丿",  # a tick read as V, J, >
                    "劳动合同", "劳动合同制", "签订劳动合同", "合同制", "正式", "正式员工", "在编", "在职", "全日制", "专职人员")
 PART_TIME_WORDS = ("否", "兼职", "", "×", "N", "n", "—", "-", "外聘", "退休返聘", "返聘", "兼职人员", "劳务", "劳务合同",
                    "劳务协议", "劳务派遣", "派遣", "顾问", "实习", "临时", "非全日制", "特聘", "外聘专家", "志愿者")
@@ -170,9 +173,14 @@ def extract(doc: DocumentText) -> Extraction:
             person = _person(cells, columns, section)
             if person is None:
                 continue
-            if lines and "fulltime" in columns and not cells[columns["fulltime"]] and \
-                    _ticked_in_ink(lines[index], lines[0], columns["fulltime"]):
-                person["fulltime"], person["fulltime_raw"] = True, TICK_SEEN
+            if lines and "fulltime" in columns and not cells[columns["fulltime"]]:
+                part_time = _part_time_column(table[0], columns)
+                if part_time is not None:
+                    if not (part_time < len(cells) and cells[part_time]):  # 专职 | 兼职 both read empty
+                        ticked = _inked_of_two(lines[index], lines[0], columns["fulltime"], part_time)
+                        person["fulltime"], person["fulltime_raw"] = ticked, TICK_SEEN
+                elif _ticked_in_ink(lines[index], lines[0], columns["fulltime"]):
+                    person["fulltime"], person["fulltime_raw"] = True, TICK_SEEN
             people.append(person)
             row = lines[index].row if lines else _row_naming(doc, person["name"])
             if row is not None:
@@ -182,13 +190,14 @@ def extract(doc: DocumentText) -> Extraction:
     if people:
         if not evidence:
             evidence = [doc.page_evidence()]
+        stated = _stated_fulltime_count(doc)
+        _unread_ticks_by_total(people, stated)
         unsure = sum(1 for p in people if p["title"] is None or p["fulltime"] is None or len(p["name"]) < 2)
         unsure += sum(0.5 for p in people if p.get("fulltime_raw") == TICK_SEEN)  # a mark, not a word
         for person in people:
             person["title"] = person["title"] or "无"
             person["fulltime"] = bool(person["fulltime"])
         confidence *= 1 - unsure / len(people) / 2
-        stated = _stated_fulltime_count(doc)
         if stated is not None and stated != sum(p["fulltime"] for p in people):
             confidence *= 0.5  # the roster's own total disagrees: a tick or a row was not read
         out.add("staff", people, confidence, evidence)
@@ -217,7 +226,7 @@ def _stated_fulltime_count(doc: DocumentText) -> int | None:
     for row in doc.rows:
         total = FULLTIME_TOTAL.search(compact(row.text))
         if total:
-            return parse_count(total.group(1))
+            return parse_count(total.group(1) or total.group(2))
     return None
 
 
@@ -297,10 +306,45 @@ def _is_section_row(cells: list[str]) -> bool:
         and not re.search(r"\d{6}", filled[0])
 
 
+def _unread_ticks_by_total(people: list[dict], stated: int | None) -> None:
+    """Rows whose tick was not read, settled by the roster's own total (合计：其中专职10人) where it leaves one
+    answer: all of them full-time, or none; marked as marks, not words, so the confidence stays lowered."""
+    unread = [p for p in people if p["fulltime"] is None]
+    if not unread or stated is None:
+        return
+    missing = stated - sum(1 for p in people if p["fulltime"] is True)
+    if missing in (0, len(unread)):
+        for person in unread:
+            person["fulltime"], person["fulltime_raw"] = missing > 0, TICK_SEEN
+
+
+def _part_time_column(header: list[str], columns: dict[str, int]) -> int | None:
+    """The 兼职 column of a roster that ticks 专职 | 兼职 in two columns."""
+    if compact(header[columns["fulltime"]]) != "专职":
+        return None
+    return next((i for i, cell in enumerate(header) if compact(cell) == "兼职"), None)
+
+
+def _inked_of_two(line: TableRow, header: TableRow, full_time: int, part_time: int) -> bool | None:
+    """Which of a row's two empty tick cells (专职 | 兼职) holds the unread tick: the one clearly inked beside one
+    clearly blank; None where ink cannot tell (a noisy scan inks both a little)."""
+    full, part = _ink_share(line, header, full_time), _ink_share(line, header, part_time)
+    if full is None or part is None:
+        return None
+    if max(full, part) >= TICK_INK and min(full, part) < TICK_INK / 3:
+        return full > part
+    return None
+
+
 def _ticked_in_ink(line: TableRow, header: TableRow, column: int) -> bool:
-    """Whether the row's empty 是否专职 cell holds a mark OCR did not read (a faint or blurred tick).
-    Only the cell's middle is looked at: on a photo its borders slant across the edges; and not where
-    a seal lies, whose ring would count as a mark."""
+    """Whether the row's empty 是否专职 cell holds a mark OCR did not read (a faint or blurred tick)."""
+    share = _ink_share(line, header, column)
+    return share is not None and share >= TICK_INK
+
+
+def _ink_share(line: TableRow, header: TableRow, column: int) -> float | None:
+    """How much of a cell's middle is inked. Only the middle is looked at: on a photo its borders slant across
+    the edges; and not where a seal lies, whose ring would count as a mark (None then)."""
     anchor = [piece for piece in header.row.pieces if piece.bbox][column]
     width, height = anchor.bbox[2] - anchor.bbox[0], line.row.bottom - line.row.top
     left = line.lefts[column]
@@ -308,9 +352,8 @@ def _ticked_in_ink(line: TableRow, header: TableRow, column: int) -> bool:
     page = line.row.page
     if any(seal[0] < middle[2] and middle[0] < seal[2] and seal[1] < middle[3] and middle[1] < seal[3]
            for seal in page.seals):
-        return False
-    share = page.ink_share(middle)
-    return share is not None and share >= TICK_INK
+        return None
+    return page.ink_share(middle)
 
 
 def _fulltime_at_row_end(cells: list[str]) -> bool:

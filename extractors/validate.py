@@ -15,7 +15,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.values import (
+    clean,
     compact,
     find_credit_codes,
     find_dates,
@@ -115,7 +118,17 @@ def _surname_length(name: str) -> int:
 
 def person_name(text: str) -> Reading | None:
     """A person's name as printed: 2–4 characters (longer with a compound surname or a ·); a name that
-    another column's text ran into is cut where that text begins (a region, a label, a figure)."""
+    another column's text ran into is cut where that text begins (a region, a label, a figure); a name
+    followed by a watermark's scraps in cells of their own (谢波晓 申 回) is its own cell."""
+    whole = _person_name(text)
+    if whole is not None:
+        return whole
+    first, _, rest = clean(without_overprint(text)).partition(" ")
+    alone = _person_name(first) if rest and len(compact(rest)) <= 4 else None
+    return Reading(alone.value, alone.certainty * 0.9) if alone is not None and len(alone.value) >= 2 else None
+
+
+def _person_name(text: str) -> Reading | None:
     folded = without_overprint(compact(text))
     run = PERSON_CHARS.match(folded)
     if not run:
@@ -132,7 +145,9 @@ def person_name(text: str) -> Reading | None:
         return Reading(name[:tail.start()], 0.85)
     if 2 <= len(name) <= longest and not NAME_FOLLOWERS.match(name[1:]):
         cut = run.end() < len(folded) and folded[run.end()].isascii() and folded[run.end()].isalnum()
-        return Reading(name, 0.9 if cut else 1.0)
+        # Four characters after a one-character surname are rare (韦雪颖 + a scrap read as 月): less sure.
+        rare = len(name) == 4 and surname == 1
+        return Reading(name, (0.9 if cut else 1.0) * (0.8 if rare else 1.0))
     for length in (3, 2, 4):  # most names have three characters
         rest = name[length:]
         if length <= longest and (NAME_FOLLOWERS.match(rest) or starts_with_region(rest)):
@@ -175,6 +190,7 @@ def org_name(text: str) -> Reading | None:
     """An organisation's name: it ends in a legal form or the name of a kind of body; what follows
     the last such ending (a watermark, the next column) is cut off. At least four characters."""
     name = without_definition(printed_name(without_overprint(text))).strip("_：:，,。；;")
+    name, repaired = _partnership_form_repaired(name)
     endings = list(_ORG_ENDING.finditer(name)) or list(_SHORT_ORG_ENDING.finditer(name))
     if not endings:
         return None
@@ -184,8 +200,25 @@ def org_name(text: str) -> Reading | None:
         return None
     if re.search(r"[:：]|(?:19|20)\d{2}\s*[-年/.]", cut):  # a record's fields (许可机关:…, 有效期至:2030-02-01), not a name
         return None
-    certainty = 1.0 if end == len(name) else 0.9
+    certainty = (1.0 if end == len(name) else 0.9) * (0.85 if repaired else 1.0)
     return Reading(cut, certainty)
+
+
+PARTNERSHIP_FORMS = ("（有限合伙）", "（普通合伙）", "（特殊普通合伙）")
+
+
+def _partnership_form_repaired(name: str) -> tuple[str, bool]:
+    """A partnership's name with its bracketed form one character misread (（有限合优）) printed as the law
+    requires it (合伙企业法 第十五条、第六十二条); (name, whether it was repaired)."""
+    match = re.search(r"[（(]([^（）()]{3,6})[）)]?$", name)
+    if not match:
+        return name, False
+    inner = match.group(1)
+    for form in PARTNERSHIP_FORMS:
+        if inner != form[1:-1] and len(inner) == len(form) - 2 and Levenshtein.distance(inner, form[1:-1]) == 1 \
+                and inner[:2] == form[1:3]:
+            return name[:match.start()] + form, True
+    return name, False
 
 
 def party_name(text: str) -> Reading | None:

@@ -41,7 +41,7 @@ from pipeline.textlayer import (
 Image.MAX_IMAGE_PIXELS = None
 RENDER_DPI = 200  # PDF pages are rendered (and their text-layer boxes scaled) at this resolution
 IMAGE_KINDS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-READER_VERSION = "pages-16"  # bump when what a page yields changes, so stored pages are read again
+READER_VERSION = "pages-17"  # bump when what a page yields changes, so stored pages are read again
 # Seals and the ink map cost a few per cent of a page's OCR each, so they are only made for pages
 # whose text asks for them: a declaration, whose seal is its point; a table of people, whose ticks
 # OCR may not read (and whose seal must not be taken for one).
@@ -92,7 +92,9 @@ def register_heif() -> bool:
 
 
 def photo_meta(data: bytes, first_frame: Image.Image) -> dict[str, str]:
-    """The capture time (EXIF DateTimeOriginal, else DateTime) as ISO text and a perceptual hash of the upright first frame."""
+    """A perceptual hash of the upright first frame and the photo's EXIF times as ISO text: `taken_at` the capture
+    time (DateTimeOriginal or DateTimeDigitized; a camera's bare DateTime when no software touched the file),
+    else `modified_at` (DateTime) with the `software` that last saved it: an editor's save time is no capture time."""
     import imagehash
 
     # phash looks at a 32×32 thumbnail: a box-filtered copy of ≤ 512 px keeps it the same at a tenth of the cost.
@@ -101,13 +103,29 @@ def photo_meta(data: bytes, first_frame: Image.Image) -> dict[str, str]:
     meta: dict[str, str] = {"perceptual_hash": str(imagehash.phash(thumbnail))}
     with Image.open(io.BytesIO(data)) as img:  # the header only: EXIF needs no pixel decode
         exif = img.getexif()
-        raw = exif.get_ifd(0x8769).get(36867) or exif.get(306)
-        if isinstance(raw, str):
-            match = re.fullmatch(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2}).*", raw)
-            if match:
-                year, month, day, hour, minute, second = match.groups()
-                meta["taken_at"] = f"{year}-{month}-{day}T{hour}:{minute}:{second}"
+        details = exif.get_ifd(0x8769)
+        captured = _exif_time(details.get(36867)) or _exif_time(details.get(36868))
+        saved = _exif_time(exif.get(306))
+        software = exif.get(305)
+        software = software.strip("\x00 ") if isinstance(software, str) else ""
+        if captured:
+            meta["taken_at"] = captured
+        elif saved and exif.get(271) and not software:  # a camera that writes DateTime only
+            meta["taken_at"] = saved
+        elif saved:
+            meta["modified_at"] = saved
+            if software and software.isprintable() and "?" not in software:
+                meta["software"] = software[:60]
     return meta
+
+
+def _exif_time(raw: object) -> str | None:
+    """An EXIF time (2025:07:01 09:12:53) as ISO text."""
+    match = re.fullmatch(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2}).*", raw) if isinstance(raw, str) else None
+    if not match:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    return f"{year}-{month}-{day}T{hour}:{minute}:{second}"
 
 
 def masked(page: PageText) -> PageText:

@@ -8,6 +8,7 @@ check is a small function named in the rule files (`check = "document_minimum"`)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -188,11 +189,22 @@ def check_legal_entity(params: dict[str, Any], app: Application) -> Outcome:
     basis = "evidence" if licence else "claim"
     if str(code or "").startswith("92") or "个体" in entity_type:
         return Outcome("sole_trader", "fail", basis, used=used)
-    if "合伙" in entity_type and not params.get("partnership_accepted", False):
-        return Outcome("partnership", "fail", basis, used=used)
+    # A partnership's name must say so (合伙企业法 第十五条、第六十二条: 普通合伙 / 有限合伙), on the licence
+    # or in the applicant's own report: a type the OCR missed is still known from the name.
+    licence_name, claimed_name = str(app.fact("org_name") or ""), str(app.claim("org_name") or "")
+    partnership = "合伙" in entity_type or (not entity_type and "合伙" in licence_name + claimed_name)
+    if partnership and not params.get("partnership_accepted", False):
+        named_by = basis if "合伙" in entity_type + licence_name else "claim"
+        return Outcome("partnership", "fail", named_by, used=(*used, "org_name"))
     if not licence:
         return Outcome("review_claim", "review", "claim", used=used)
-    return Outcome("pass", "pass", "evidence", {"entity_type": entity_type or "主体类型未读出"}, used)
+    if not entity_type:
+        # 公司法 第三条: a company is a legal person, and its name says it is one.
+        if re.search(r"(?:有限责任公司|股份有限公司|有限公司|公司)$", licence_name) and "合伙" not in claimed_name:
+            return Outcome("pass", "pass", "evidence", {"entity_type": f"主体类型未读出，名称“{licence_name}”为公司"},
+                           (*used, "org_name"))
+        return Outcome("review_type", "review", "evidence", used=used)
+    return Outcome("pass", "pass", "evidence", {"entity_type": entity_type}, used)
 
 
 def check_operating_years(params: dict[str, Any], app: Application) -> Outcome:

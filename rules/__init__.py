@@ -17,7 +17,7 @@ RULES_DIR = Path(__file__).parent
 
 # The engine's checks and the outcomes each can give: a rule's `reasons` must word every one.
 CHECK_OUTCOMES: dict[str, tuple[str, ...]] = {
-    "legal_entity": ("pass", "sole_trader", "partnership", "review_claim", "review_none"),
+    "legal_entity": ("pass", "sole_trader", "partnership", "review_claim", "review_type", "review_none"),
     "operating_years": ("pass", "fail", "review_claim", "fail_claim", "review_none"),
     "document_minimum": ("pass", "fail", "review_claim", "fail_claim", "review_none"),
     "staff_count": ("pass", "fail", "review_claim", "fail_claim", "review_none"),

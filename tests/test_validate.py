@@ -91,3 +91,27 @@ def test_an_address_sheds_the_neighbouring_columns_scraps_at_its_ends():
         reading = address(printed)
         assert reading.value == "湖北省荆州市沙市区长江路373号智谷22层20室" and reading.certainty < 1.0
     assert address("湖北省荆州市沙市区长江路373号智谷22层20室").certainty == 1.0
+
+
+@pytest.mark.parametrize("text, name", [
+    ("长治市瑞丰人力资源中心(有限合优)", "长治市瑞丰人力资源中心（有限合伙）"),  # 伙 misread: the form the law requires
+    ("武汉众信会计师事务所(普通合夥)", "武汉众信会计师事务所（普通合伙）"),
+])
+def test_a_partnerships_bracketed_form_misread_by_one_character_is_printed_as_the_law_requires(text, name):
+    reading = org_name(text)
+    assert reading.value == name and reading.certainty < 1.0
+
+
+def test_a_name_followed_by_a_watermarks_scraps_in_cells_of_their_own_is_the_name():
+    reading = person_name("谢波晓 申 回")  # 仅供申报使用 overprinted across the 法定代表人 row
+    assert reading.value == "谢波晓" and reading.certainty < 1.0
+    assert person_name("王\u3000伟").value == "王伟"  # a two-character name padded in its cell is one name
+
+
+def test_an_entity_type_with_a_watermarks_scrap_after_it_is_that_type_unless_the_scrap_begins_a_longer_one():
+    assert known_entity_type("其他有限责任公司申报同") == "其他有限责任公司"
+    assert known_entity_type("有限责任公司分公") is None  # …分公司（…）: not the shorter type
+
+
+def test_four_characters_after_a_single_surname_are_a_less_sure_name():
+    assert person_name("韦雪颖月").certainty < 0.9 < person_name("韦雪颖").certainty

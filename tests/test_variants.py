@@ -295,3 +295,125 @@ def test_the_service_class_a_report_names_in_its_overview():
         data = variants.render_docx([Para("武汉博睿数字科技有限公司位于武汉市洪山区珞喻路1号，" + sentence)])
         claims = extract(DocumentText("申请报告.docx", "application_report", READER(sniff(data), data).pages)).claims
         assert claims["service_category"].value == want, sentence
+
+
+@pytest.mark.parametrize("unticked", [5, 1])  # 赵建国 (part-time) or 王海涛 (full-time)
+def test_a_scanned_roster_whose_tick_was_not_read_is_settled_by_its_stated_total(unticked):
+    # 专职 | 兼职 ticked in two columns; one row's tick is missing and 合计：…其中专职5人 says which it was.
+    blocks = variants.roster_blocks("tick_columns_total", unticked=unticked)
+    pages = [page for data in variants.render_scan(blocks) for page in READER(sniff(data), data).pages]
+    staff = extract(DocumentText("人员名册.jpg", "staff_roster", pages)).facts["staff"]
+    got = sorted(({k: p[k] for k in ("name", "degree", "title", "fulltime")} for p in staff.value), key=lambda p: p["name"])
+    assert got == sorted(variants.roster_truth(), key=lambda p: p["name"])
+    assert staff.confidence < 0.95  # a tick settled by the total is not a tick read
+
+
+@pytest.mark.parametrize("fmt, headings", [("docx", ("认定条件", "本单位情况")), ("pdf", ("申报条件", "实际情况")),
+                                           ("scan", ("认定条件", "本单位情况"))])
+def test_a_conditions_table_states_each_claim_in_its_answer_cell(fmt, headings):
+    # Several claims in one answer (专职人员十二名，其中…10名), a bare figure (占20%) its condition names.
+    blocks = variants.conditions_table_blocks(*headings)
+    if fmt == "scan":
+        pages = [page for data in variants.render_scan(blocks) for page in READER(sniff(data), data).pages]
+    else:
+        data = variants.render_docx(blocks) if fmt == "docx" else variants.render_pdf(blocks)
+        pages = READER(sniff(data), data).pages
+    claims = extract(DocumentText(f"申请报告.{fmt}", "application_report", pages)).claims
+    got = {key: claims[key].value if key in claims else None for key in variants.CONDITIONS_TABLE_CLAIMS}
+    assert got == variants.CONDITIONS_TABLE_CLAIMS
+
+
+def test_a_signature_block_without_a_colon_and_a_partnership_name_wrapped_in_its_cell():
+    # 乙方（盖章）长治市…（有限合伙）: the seal place straight before the name, the name running onto a second line.
+    p = variants.premises_of(lessee="长治市瑞丰人力资源开发服务中心（有限合伙）")
+    facts = lease_facts(p, party="signature_only", signed_without_colon=True)
+    assert facts["premises_lessee"].value == p.holder
+
+
+def test_an_edited_photos_save_time_is_no_capture_time():
+    taken = variants.photo_jpeg(original="2025:07:10 14:28:37", saved="2025:07:10 14:28:37")
+    edited = variants.photo_jpeg(saved="2026:05:27 14:07:00", software="Adobe Photoshop 24.0 (Windows)", make=None)
+    pages = READER(sniff(taken), taken).pages
+    assert extract(DocumentText("IMG_1.jpg", "service_photo", pages)).facts["photo_taken_at"].value == "2025-07-10T14:28:37"
+    out = extract(DocumentText("讲座2.jpg", "service_photo", READER(sniff(edited), edited).pages))
+    assert "photo_taken_at" not in out.facts and any("编辑保存时间" in note for note in out.notes)
+
+
+def test_a_scanned_work_summarys_indicator_table_gives_this_periods_figures():
+    from fixtures.render.layout import Heading, Para, Table
+
+    blocks = [Heading("2025年9月至2026年4月工作总结", 16), Para("主要数据如下："),
+              Table([["指标", "本年度", "上年度", "备注"], ["服务中小企业数（家）", "115", "77", ""],
+                     ["服务活动场次（场）", "4", "3", ""], ["用户满意度", "92%", "90%", "回访统计"],
+                     ["培训人次（人次）", "2152", "2121", ""]], [0.4, 0.2, 0.2, 0.2], 10.5)]
+    pages = [page for data in variants.render_scan(blocks) for page in READER(sniff(data), data).pages]
+    facts = extract(DocumentText("工作总结.pdf", "service_evidence", pages)).facts
+    assert tuple(facts[k].value for k in ("service_smes_served", "service_activities_count", "service_trainees",
+                                          "service_satisfaction_rate")) == (115, 4, 2152, 0.92)
+
+
+def test_a_service_class_whose_tick_ocr_dropped_is_the_one_option_without_its_box():
+    from fixtures.render.layout import Heading, Para
+
+    for row, want in (("服务类别：□信息服务 □技术服务 创业服务 □培训服务 □融资服务", "创业"),
+                      ("服务类别：□信息服务 □技术服务 □创业服务 □培训服务 □融资服务", None)):
+        data = variants.render_pdf([Heading("申请报告", 16), Para(row, indent=False)])
+        claims = extract(DocumentText("申请报告.pdf", "application_report", READER(sniff(data), data).pages)).claims
+        got = claims.get("service_category")
+        assert (got.value if got else None) == want
+        assert got is None or got.confidence < 0.9  # inferred from the boxes, not a tick read
+
+
+def ocr_page(lines: list[tuple[str, tuple[float, float, float, float]]]):
+    """A scanned page as OCR gives it: one box per line of text, placed as on the real licence it copies."""
+    from models.pages import PageText, TextLine
+
+    return PageText(page_no=1, width=1280, height=960, source="ocr",
+                    lines=[TextLine(text=text, bbox=box, confidence=0.97) for text, box in lines])
+
+
+def test_a_landscape_licences_scope_stops_where_the_next_column_begins_and_keeps_its_wrapped_lines():
+    # The two-column landscape 营业执照 (2019 layout): 营业期限 beside 经营范围 wraps its year into the scope's
+    # line; 住所 beside the scope's second line.
+    page = ocr_page([
+        ("法定代表人谭轩", (97, 414, 287, 452)), ("营业期限2020年09月20日至2050", (653, 433, 1009, 477)),
+        ("经营范围", (94, 459, 227, 494)), ("人力资源服务;职业技能培训;人才中介服务;劳务派遣", (220, 463, 626, 503)),
+        ("年09月19日", (788, 463, 902, 499)),
+        ("服务;组织文化艺术交流活动。(依法须经批准的项目,", (236, 505, 616, 546)), ("住", (649, 516, 681, 545)),
+        ("所湖北省十堰市张湾区英雄", (743, 517, 1013, 555)),
+        ("经相关部门批准后方可开展经营活动)", (236, 550, 560, 590)), ("路146号众创空间9层07室", (743, 560, 1000, 598)),
+        ("登记机关", (660, 640, 780, 676))])
+    facts = extract(DocumentText("营业执照.jpg", "business_license", [page])).facts
+    assert facts["business_scope"].value == ("人力资源服务;职业技能培训;人才中介服务;劳务派遣服务;组织文化艺术交流活动。"
+                                             "（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
+
+
+def test_a_licences_type_whose_label_a_seal_covered_is_read_by_content():
+    # 类型 printed over two lines, the 型 lost under a seal: the regulator's type stands in a cell of its own.
+    page = ocr_page([("名称长治市瑞丰人力资源中心(有限合优)", (120, 300, 700, 340)), ("类", (120, 360, 150, 396)),
+                     ("有限合伙企业", (260, 360, 420, 396)), ("合伙期限长期", (700, 360, 900, 396))])
+    facts = extract(DocumentText("营业执照.jpg", "business_license", [page])).facts
+    assert facts["entity_type"].value == "有限合伙企业" and facts["entity_type"].confidence < 0.9
+    assert facts["org_name"].value == "长治市瑞丰人力资源中心（有限合伙）"
+
+
+def test_the_scopes_closing_sentence_misread_is_printed_as_every_licence_prints_it():
+    from extractors.business_license import scope_with_printed_closing
+
+    read = "物业管理。（依法频经批准的项目,经相关部门批准后方可开展经营活动）24年6月12日至2029年6月12日"
+    assert scope_with_printed_closing(read) == "物业管理。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
+
+
+def test_a_schedule_tables_tall_address_cell_whose_first_line_stands_above_the_other_cells():
+    # 租赁房屋明细 scanned: the address wraps to two lines, the area, term and rent centred beside both.
+    page = ocr_page([("一、租赁房屋明细", (120, 620, 420, 660)),
+                     ("房屋地址", (167, 699, 303, 751)), ("计租面积(建筑", (713, 674, 933, 729)), ("租赁期限", (1029, 692, 1159, 743)),
+                     ("月租金(元)", (1272, 690, 1443, 738)), ("面积)(m2)", (726, 717, 901, 765)),
+                     ("山西省长治市潞城区和平路260号产业园13", (172, 772, 714, 822)),
+                     ("层18室", (175, 818, 276, 863)), ("120", (791, 790, 856, 838)),
+                     ("2024.06.11—2029.06.10", (937, 790, 1256, 831)), ("7,200", (1322, 784, 1413, 831)),
+                     ("二、租金、物业费及支付", (167, 880, 544, 934))])
+    facts = extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
+    assert facts["premises_address"].value == "山西省长治市潞城区和平路260号产业园13层18室"
+    assert facts["premises_area_m2"].value == 120.0
+    assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == ("2024-06-11", "2029-06-10")

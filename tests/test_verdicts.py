@@ -295,3 +295,31 @@ def test_premises_whose_term_or_holder_was_not_read_go_to_review_not_fail():
     for premises in (unread_term, no_holder, bracket_less):
         assert verdict(CHANGZHI, "premises", good_facts(premises=premises))["status"] == "review"
         assert verdict(HUBEI, "premises_area", good_facts(premises=premises))["status"] == "review"
+
+
+@pytest.mark.parametrize("org_name, status, basis", [
+    ("长治市瑞丰人力资源中心（有限合伙）", "fail", "evidence"),  # a partnership's name says so (合伙企业法 第六十二条)
+    ("长治市瑞丰人力资源有限公司", "pass", "evidence"),           # a company is a legal person (公司法 第三条)
+    ("长治市瑞丰人力资源服务中心", "review", "evidence"),          # nothing read says which kind of body it is
+])
+def test_an_unread_entity_type_is_known_from_the_name_or_reviewed_never_passed_blind(org_name, status, basis):
+    result = verdict(CHANGZHI, "legal_entity", good_facts(entity_type=None, org_name=org_name))
+    assert (result["status"], result["basis"]) == (status, basis)
+    if status == "review":
+        assert "主体类型未读出" in result["reason"] and "{" not in result["reason"]
+
+
+def test_a_partnership_only_the_report_names_fails_on_the_claim():
+    facts = good_facts(entity_type=None, org_name="长治市瑞丰人力资源中心")
+    claims = good_claims(org_name="长治市瑞丰人力资源中心（有限合伙）")
+    result = verdict(CHANGZHI, "legal_entity", facts, claims)
+    assert (result["status"], result["basis"]) == ("fail", "claim")
+
+
+@pytest.mark.parametrize("ruleset", [HUBEI, CHANGZHI])
+def test_no_reason_shows_a_placeholder_for_a_good_a_short_or_an_empty_application(ruleset):
+    short = good_facts(staff=[person()] * 3, registered_capital_cny=50_000, total_assets_cny=500_000)
+    for facts, claims in ((good_facts(), good_claims()), (short, good_claims(satisfaction_rate=0.5)), ({}, {})):
+        app = Application(AS_OF, facts, claims, ALL_DOCUMENTS if facts else frozenset(), 0)
+        reasons = [r["reason"] for r in evaluate(ruleset, app).rules]
+        assert reasons and not [r for r in reasons if "{" in r or "}" in r]
