@@ -52,6 +52,13 @@ def _year_end_amount(total: Row, header: Row | None) -> float | None:
     if header is not None:
         names = [compact(p.text) for p in header.pieces]
         column = next((i for i, n in enumerate(names) if "期末" in n or "年末" in n), None)
+        # As many figures as the header has balance columns (年末数 | 年初数): they stand in that order, however
+        # a skewed scan moves the columns sideways.
+        balances = [n for n in names if re.search(r"期末|年末|期初|年初|余额", n)]
+        figures = [compact(p.text) for p in total.pieces if AMOUNT.fullmatch(compact(p.text))]
+        if column is not None and len(balances) >= 2 and len(figures) == len(balances):
+            at = next(i for i, n in enumerate(balances) if "期末" in n or "年末" in n)
+            return float(figures[at].replace(",", ""))
         boxed = total.pieces[0].bbox is not None and header.pieces[0].bbox is not None
         cells = [p.text for p in total.pieces]
         if boxed:

@@ -27,6 +27,10 @@ __all__ = ["extract"]
 DOC_TYPE = "business_license"  # the certificates print the same labels (extractors/vocabulary.py)
 # The sentence that closes every business scope; a reading this close to it is that sentence.
 SCOPE_CLOSING, SCOPE_CLOSING_RATIO = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）", 0.85
+# The closing sentences licences print after the items, longest first: since 2022 the 许可项目 one names where
+# the items are listed (…，具体经营项目以审批结果为准）).
+SCOPE_CLOSINGS = ("（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门批准文件或许可证件为准）",
+                  "（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以审批结果为准）", SCOPE_CLOSING)
 ALL_LABELS = vocabulary.stops(DOC_TYPE)
 # A legal-person certificate states its kind in its title, not in a 类型 row.
 CERTIFICATE_TYPES = (("事业单位法人证书", "事业单位"), ("社会团体法人登记证书", "社会团体"), ("民办非企业单位登记证书", "民办非企业单位"),
@@ -93,7 +97,8 @@ def extract(doc: DocumentText) -> Extraction:
                 [address_field.evidence(doc.path)])
     scope = find_field(rows, _labels("business_scope"), ALL_LABELS, multiline=True, accept=_plausible_text)
     if scope:
-        out.add("business_scope", scope_with_printed_closing(printed_name(scope.value)), scope.confidence,
+        out.add("business_scope", scope_with_item_separators(scope_with_printed_closing(printed_name(scope.value))),
+                scope.confidence,
                 [scope.evidence(doc.path)])
     return out
 
@@ -136,13 +141,31 @@ def scope_with_printed_closing(scope: str) -> str:
                      {max(0, m.start() - 3) for m in re.finditer("经批准的项目", scope)})
     for anchor in anchors:
         start = anchor - 1 if scope[anchor - 1:anchor] in ("（", "(") else anchor
-        sentence = scope[start:start + len(SCOPE_CLOSING) + 1]
         # Compared as NFKC: OCR gives a full-width comma as often as an ASCII one.
-        similar = difflib.SequenceMatcher(None, unicodedata.normalize("NFKC", sentence),
-                                          unicodedata.normalize("NFKC", SCOPE_CLOSING))
-        if similar.ratio() >= SCOPE_CLOSING_RATIO:
-            return scope[:start] + SCOPE_CLOSING  # the sentence ends the scope: what follows was read twice
+        closing = next((c for c in SCOPE_CLOSINGS if difflib.SequenceMatcher(
+            None, unicodedata.normalize("NFKC", scope[start:start + len(c) + 1]),
+            unicodedata.normalize("NFKC", c)).ratio() >= SCOPE_CLOSING_RATIO), None)
+        if closing is not None:
+            items = scope[:start]
+            if items.endswith(("、", ",", "，", ";", "；")):
+                items = items[:-1] + "。"  # the last item ends with a full stop before the sentence (OCR: 、 or ,)
+            return items + closing  # the sentence ends the scope: what follows was read twice
     return scope
+
+
+def scope_with_item_separators(scope: str) -> str:
+    """A scope's items separated by ；as licences print them, where OCR read the semicolon as a colon; the colons
+    of 一般项目： / 许可项目： (and those inside brackets) stay."""
+    out, depth = [], 0
+    for index, char in enumerate(scope):
+        if char in "（(":
+            depth += 1
+        elif char in "）)":
+            depth -= 1
+        elif char in ":：" and depth == 0 and not scope[max(0, index - 2):index].endswith("项目"):
+            char = "；"
+        out.append(char)
+    return "".join(out)
 
 
 def _credit_code(doc: DocumentText, out: Extraction) -> None:
@@ -153,12 +176,40 @@ def _credit_code(doc: DocumentText, out: Extraction) -> None:
         code, certainty = find_credit_codes(labelled.value)[0]
         out.add("credit_code", code, min(certainty, labelled.confidence), [labelled.evidence(doc.path)])
         return
+    below = _code_under_label(doc)
+    if below is not None:
+        (code, certainty), found = below
+        out.add("credit_code", code, min(certainty, found.confidence), [found.evidence(doc.path)])
+        return
     for row in doc.rows:  # some layouts print the code with no label
-        codes = find_credit_codes(row.text)
+        # Not another number the licence prints (证照编号:1197992478224786546, 注册号): an 18-character window of
+        # it may pass the check digit by chance.
+        pieces = [p for p in row.pieces if not OTHER_NUMBER.search(compact(p.text))]
+        codes = find_credit_codes(" ".join(p.text for p in pieces))
         if codes:
             found = Field.of_row(row, codes[0][0])
             out.add("credit_code", codes[0][0], min(codes[0][1], found.confidence) * 0.9, [found.evidence(doc.path)])
             return
+
+
+OTHER_NUMBER = re.compile(r"证照编号|编号|注册号|证号|电话|登记号|\d{19,}")
+
+
+def _code_under_label(doc: DocumentText):
+    """((code, certainty), field) for a code printed under its label, the label's line holding other text beside it
+    (统一社会信用代码 | 营业执照 | the QR code's caption): the first of the next three lines starting under the label."""
+    labels = _labels("credit_code")
+    for index, row in enumerate(doc.rows):
+        label = next((p for p in row.pieces if p.bbox and any(compact(p.text).startswith(x) for x in labels)), None)
+        if label is None:
+            continue
+        for below in doc.rows[index + 1:index + 4]:
+            for piece in below.pieces:
+                if piece.bbox and abs(piece.bbox[0] - label.bbox[0]) <= 2 * label.height:
+                    codes = find_credit_codes(piece.text)
+                    if codes:
+                        return codes[0], Field("", piece.text, [label, piece], [row, below])
+    return None
 
 
 def region_names(credit_code: str) -> list[str]:

@@ -706,17 +706,18 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
             column = _column_of(piece, anchors, lefts, shifts)
             cells[column] = (cells[column] + " " + piece.text).strip()
             placed.append((column, piece))
-        for column, piece in placed:
-            aligned.setdefault(column, piece.bbox[0] - lefts[column] - shifts[column])
-        shifts = _column_drift(placed, lefts, aligned) or shifts
         if len(table) > 1 and _tall_row_opened_above(table[-1], cells, placed):
             # The line above held only a tall cell's first line; this row's other cells sit centred beside it.
             table[-1].cells = [join_wrapped(above, below) if below else above
                                for above, below in zip(table[-1].cells, cells, strict=True)]
         elif _continues_row_above(cells):
             table[-1].cells = [join_wrapped(above, below) for above, below in zip(table[-1].cells, cells, strict=True)]
+            continue  # a wrapped cell's fragments sit centred in their cells: no guide to how the columns drift
         else:
             table.append(TableRow(cells, row, row_lefts))
+        for column, piece in placed:
+            aligned.setdefault(column, piece.bbox[0] - lefts[column] - shifts[column])
+        shifts = _column_drift(placed, lefts, aligned) or shifts
     return table
 
 
@@ -749,9 +750,10 @@ def _tall_row_opened_above(above: TableRow, cells: list[str], placed: Sequence[t
 
 
 def _continues_row_above(cells: list[str]) -> bool:
-    """A wrapped cell's second line: nothing in the first column and few cells filled."""
+    """A wrapped cell's second line: nothing in the first column and few cells filled, or nothing in the first two
+    (序号 and 姓名, 项目 and 内容: a row's key cells) however many long cells wrapped."""
     filled = sum(1 for cell in cells if cell)
-    return not cells[0] and 0 < filled < len(cells) / 2
+    return not cells[0] and (0 < filled < len(cells) / 2 or len(cells) >= 4 and not cells[1] and filled > 0)
 
 
 def _column_of(piece: Piece, anchors: Sequence[Piece], lefts: Sequence[float],

@@ -14,7 +14,7 @@ import re
 from extractors import vocabulary
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Passage, boxed_tables, iter_fields, table_cells
-from extractors.validate import Reading, address, party_name
+from extractors.validate import Reading, address, org_name, party_name
 from extractors.values import AREA, clean, cn_number, compact, find_dates, join_wrapped, parse_area
 
 __all__ = ["extract_lease", "extract_property", "lease_term"]
@@ -95,8 +95,9 @@ BRACKETED_TAIL = re.compile(r"^[（(][^（）()]{1,10}[）)]$")
 
 
 def _wrapped_name_tail(rows, found: Field):
-    """The second line of a party's name wrapped in its cell (乙方（盖章）长治市…中心 / （有限合伙）): a bracketed
-    part straight under the cell's first line, or the rest of a bracket the first line left open."""
+    """The second line of a party's name wrapped in its cell (乙方（盖章）长治市…中心 / （有限合伙）, …股份有限公 / 司):
+    straight under the cell's first line, a bracketed part, the rest of a bracket the first line left open, or the
+    end of a legal form the wrap cut."""
     last = found.rows[-1]
     at = next((i for i, row in enumerate(rows) if row is last), None)
     if at is None or at + 1 >= len(rows) or not found.pieces or found.pieces[-1].bbox is None:
@@ -106,11 +107,15 @@ def _wrapped_name_tail(rows, found: Field):
     if below.page is not last.page or below.top - last.bottom > height:
         return None
     opened = found.value.count("（") + found.value.count("(") > found.value.count("）") + found.value.count(")")
+    unfinished = org_name(found.value) is None  # 湖北楚天科技服务股份有限公 / 司: the legal form cut by the wrap
     for piece in below.pieces:
         if piece.bbox is None or abs(piece.bbox[0] - cell.bbox[0]) > 1.5 * height:
             continue
         text = compact(piece.text)
         if BRACKETED_TAIL.match(text) or opened and re.match(r"^[^（）()]{1,10}[）)]", text):
+            return piece
+        joined = org_name(join_wrapped(found.value, piece.text)) if unfinished and len(text) <= 6 else None
+        if joined is not None and joined.certainty == 1.0:
             return piece
     return None
 
@@ -255,12 +260,31 @@ def extract_property(doc: DocumentText) -> Extraction:
     if located:
         reading, found = located
         out.add("premises_address", reading.value, found.confidence * reading.certainty, [found.evidence(doc.path)])
-    area = _first_valid(iter_fields(rows, vocabulary.labels(PROPERTY, "premises_area_m2"), stops), _preferred_area)
-    if area:
-        reading, found = area
-        out.add("premises_area_m2", reading.value[0], found.confidence, [found.evidence(doc.path)])
-        out.facts["premises_area_m2"].area_kind = reading.value[1]  # type: ignore[attr-defined]
+    for found, certainty in _own_area_fields(iter_fields(rows, vocabulary.labels(PROPERTY, "premises_area_m2"), stops)):
+        reading = _preferred_area(found.value)
+        if reading is not None:
+            out.add("premises_area_m2", reading.value[0], found.confidence * certainty, [found.evidence(doc.path)])
+            out.facts["premises_area_m2"].area_kind = reading.value[1]  # type: ignore[attr-defined]
+            break
     return out
+
+
+PART_OF_AREA = re.compile(r"(?:分摊|公摊|专有|套内|宗地|土地|共用)$")
+
+
+def _own_area_fields(fields):
+    """(field, certainty) of the area fields that are the building's own: not 分摊建筑面积 / 专有建筑面积 read under the 建筑面积 label; a
+    certificate's cell holding the bare figure (房屋建筑面积 | 96: the form's unit is m²) as that figure in m²."""
+    for found in fields:
+        row = found.rows[0]
+        at = row.text.find(found.label)
+        if at > 0 and PART_OF_AREA.search(compact(row.text[:at])):
+            continue
+        bare = re.fullmatch(r"\d{1,6}(?:\.\d{1,2})?", compact(found.value))
+        if bare:
+            yield Field(found.label, f"{found.label}{bare.group(0)}平方米", found.pieces, found.rows), 0.9
+        else:
+            yield found, 1.0
 
 
 def _first_valid(fields, validator) -> tuple[Reading, Field] | None:

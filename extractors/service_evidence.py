@@ -61,8 +61,9 @@ DATE_HEADERS = ("日期", "时间", "活动日期", "服务日期", "活动时�
 WHEN_LABELS = ("活动时间", "会议时间", "培训时间", "举办时间", "报到时间", "活动日期", "时间", "日期")
 WHEN_STOPS = ("活动地点", "会议地点", "培训地点", "地点", "地址", "主办单位", "承办单位", "参加对象", "参会人员", "联系人", "主题",
               "内容", "议程")
-# A numbered list of the activities, each opening with its date (主要活动如下：1.2025-08-29企业财税管理专题讲座；2.…).
-LISTED_ACTIVITY = re.compile(r"(?:^|[；;:：。\s])\d{1,2}\s*[.、．]\s*(?P<date>(?:19|20)\d{2}\s*(?:[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}|"
+# A numbered list of the activities, each opening with its date (主要活动如下：1.2025-08-29企业财税管理专题讲座；2.…),
+# the first item straight after its heading's line (（四）主要服务活动 / 1.2025年9月7日…).
+LISTED_ACTIVITY = re.compile(r"(?<![\d.．])\d{1,2}\s*[.、．]\s*(?P<date>(?:19|20)\d{2}\s*(?:[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}|"
                              r"年\s*\d{1,2}\s*月\s*\d{1,2}\s*日))")
 # Not a deadline (请于2025年8月26日前报名): the day the activity is held.
 SCHEDULED = re.compile(r"(?:定于|拟于|将于|兹定于|(?<!请)于)\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"

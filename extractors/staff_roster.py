@@ -378,6 +378,16 @@ def _columns(header: list[str]) -> dict[str, int]:
             if index is not None:
                 columns[field_name] = index
                 break
+    # A heading whose last character wrapped onto a line OCR lost (最高学 for 最高学历): the one name it begins.
+    for field_name, names in HEADERS.items():
+        if field_name in columns:
+            continue
+        for i, cell in enumerate(header):
+            text = compact(cell)
+            if i not in columns.values() and len(text) >= 2 and any(
+                    name.startswith(text) and len(name) - len(text) == 1 for name in names):
+                columns[field_name] = i
+                break
     return columns
 
 

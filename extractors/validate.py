@@ -31,7 +31,7 @@ from extractors.values import (
 )
 
 __all__ = ["Reading", "VALIDATORS", "validate", "person_name", "org_name", "party_name", "address", "region_names",
-           "without_definition", "ORG_ENDINGS"]
+           "without_definition", "name_standing", "ORG_ENDINGS"]
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,22 @@ def _partnership_form_repaired(name: str) -> tuple[str, bool]:
                 and inner[:2] == form[1:3]:
             return name[:match.start()] + form, True
     return name, False
+
+
+def name_standing(a: Any, b: Any) -> str:
+    """same | unsure | other: two names of an entity compared after role labels and definitions (承租方：,
+    （以下简称乙方）) are removed. One containing the other (a bracketed form more or less), or one or two characters
+    apart (OCR misread or dropped them), is unsure: the same entity read imperfectly, or another; an unread name
+    is unsure too. Only a clear difference is another entity."""
+    if a is None or b is None or not str(a).strip() or not str(b).strip():
+        return "unsure"
+    x, y = (compact(without_definition(str(n))).replace("【", "(").replace("】", ")") for n in (a, b))
+    if x == y:
+        return "same"
+    slips = 2 if min(len(x), len(y)) >= 8 else 1
+    if x in y or y in x or Levenshtein.distance(x, y) <= slips:
+        return "unsure"
+    return "other"
 
 
 def party_name(text: str) -> Reading | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from extractors.validate import name_standing
 from extractors.values import compact
 from models.results import Fact
 
@@ -41,6 +42,32 @@ def applicant_name(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> str 
     return None
 
 
+def name_the_papers_agree_on(documents: list[tuple[str, str, dict[str, Any]]], licence_name: str | None) -> str | None:
+    """The applicant's name as its report and at least one other paper print it alike (lease, screenshots, roster),
+    where the licence's reading is that name read imperfectly (a character or two apart, a bracketed form lost):
+    the licence's scan was misread, not the papers. None when the papers do not agree or the licence agrees."""
+    if not licence_name:
+        return None
+    names: dict[str, tuple[str, set[str]]] = {}
+    for path, doc_type, extraction in documents:
+        if doc_type in LICENCE_TYPES:
+            continue
+        keys = [("claims", "org_name")] + [("facts", key) for key in APPLICANT_NAMES]
+        for section, key in keys:
+            value = ((extraction.get(section) or {}).get(key) or {}).get("value")
+            if isinstance(value, str) and value.strip():
+                folded = compact(value)
+                names.setdefault(folded, (value, set()))[1].add(path)
+    # The report's own name must be among them: a similarly named company's lease and screenshot do not outvote
+    # the licence and the applicant's own statement.
+    claimed = next((compact(v) for _p, t, e in documents if t == "application_report"
+                    and isinstance(v := ((e.get("claims") or {}).get("org_name") or {}).get("value"), str)), None)
+    if claimed is None or claimed not in names or len(names[claimed][1]) < 2:
+        return None
+    value = names[claimed][0]
+    return value if name_standing(licence_name, value) == "unsure" else None
+
+
 def agreeing_reading(doc_facts: dict[str, Fact], alternatives: dict[str, list[Any]], applicant: str | None) -> None:
     """Where a paper's own other reading of an applicant-name key is the applicant's name and the first
     is not, the agreeing one is taken (its confidence kept, the other reading kept beside it)."""
@@ -69,6 +96,10 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
     certificates (the premises named first are the rented ones); the first reading of a key wins."""
     documents = list(documents)
     applicant = applicant_name(documents)
+    on_licence = next((((e.get("facts") or {}).get("org_name") or {}).get("value") for _p, t, e in documents
+                       if t in LICENCE_TYPES and ((e.get("facts") or {}).get("org_name") or {}).get("value")), None)
+    agreed = name_the_papers_agree_on(documents, on_licence)
+    applicant = agreed or applicant
     facts: dict[str, Fact] = {}
     claims: dict[str, Fact] = {}
     premises: list[dict[str, Any]] = []
@@ -104,6 +135,11 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
     if premises:
         facts["premises"] = Fact(value=premises, confidence=min(premises_confidence),
                                  evidence=premises_evidence)
+    if agreed and "org_name" in facts:
+        # The licence's misread name gives way to the name its other papers agree on; less sure than a clean reading.
+        found = facts["org_name"]
+        found.other_reading = found.value  # type: ignore[attr-defined]
+        found.value, found.confidence = agreed, round(min(found.confidence or 1.0, 0.85), 3)
     return facts, claims
 
 

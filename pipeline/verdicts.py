@@ -17,6 +17,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from extractors.validate import name_standing
 from extractors.values import compact
 from models.results import DEGREES, TITLES
 from models.rules import Rule, RuleSet
@@ -161,13 +162,9 @@ def unsure_premises(app: Application) -> list[dict[str, Any]]:
 
 def _premises_standing(place: dict[str, Any], app: Application) -> str:
     """counts | unsure | refuted."""
-    holder, applicant = place.get("holder"), app.applicant
-    if holder is None or applicant is None:
-        return "unsure"
-    if not same_name(holder, applicant):
-        a, b = _folded_name(holder), _folded_name(applicant)
-        close = a.startswith(b) or b.startswith(a) or one_character_apart(holder, applicant)
-        return "unsure" if close else "refuted"
+    standing = name_standing(place.get("holder"), app.applicant)
+    if standing != "same":
+        return "unsure" if standing == "unsure" else "refuted"
     if place.get("kind") == "lease":
         start, end = place.get("start"), place.get("end")
         if not (start and end):
@@ -345,10 +342,20 @@ def check_credit_record(params: dict[str, Any], app: Application) -> Outcome:
 def check_credit_evidence(params: dict[str, Any], app: Application) -> Outcome:
     sources = {"creditchina_report": ("信用中国", "credit_subject_name"), "ccgp_record": ("政府采购网", "ccgp_subject_name")}
     used = ("credit_subject_name", "ccgp_subject_name")
+    unsure = []
     for kind, (source, key) in sources.items():
-        if kind in app.present and app.applicant and not same_name(app.fact(key), app.applicant):
-            return Outcome("wrong_subject", "fail", "evidence",
-                           {"source": source, "subject": app.fact(key) or "名称未读出"}, used)
+        if kind not in app.present or not app.applicant:
+            continue
+        standing = name_standing(app.fact(key), app.applicant)
+        if standing == "other":
+            return Outcome("wrong_subject", "fail", "evidence", {"source": source, "subject": app.fact(key)}, used)
+        if standing == "unsure":
+            unsure.append((source, app.fact(key)))
+    if unsure:  # a name not read, or read a character or two apart: the reviewer looks, never a rejection
+        source, subject = unsure[0]
+        return Outcome("unsure_subject", "review", "evidence",
+                       {"source": source, "subject": f"“{subject}”" if subject else "名称未读出",
+                        "applicant": app.applicant}, used)
     missing = [source for kind, (source, _key) in sources.items() if kind not in app.present]
     if not missing:
         return Outcome("pass", "pass", "evidence", {}, used)

@@ -27,7 +27,7 @@ CHECK_OUTCOMES: dict[str, tuple[str, ...]] = {
     "claim_minimum": ("pass", "fail", "contradicted", "review_none"),
     "claim_growth": ("pass", "fail", "review_none"),
     "credit_record": ("pass", "penalty", "dishonest", "ccgp_listed", "abnormal", "review_missing"),
-    "credit_evidence": ("pass", "wrong_subject", "review_missing"),
+    "credit_evidence": ("pass", "wrong_subject", "unsure_subject", "review_missing"),
     "function_requirement": ("pass", "fail", "review_none", "review_category", "contradicted"),
     "materials_complete": ("pass", "fail", "review_unreadable"),
 }

@@ -417,3 +417,38 @@ def test_a_schedule_tables_tall_address_cell_whose_first_line_stands_above_the_o
     assert facts["premises_address"].value == "山西省长治市潞城区和平路260号产业园13层18室"
     assert facts["premises_area_m2"].value == 120.0
     assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == ("2024-06-11", "2029-06-10")
+
+
+def test_a_2022_licences_longer_closing_sentence_and_its_items_separators_survive():
+    from extractors.business_license import scope_with_item_separators, scope_with_printed_closing
+
+    scope = ("一般项目：技术服务、技术开发（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）。许可项目：职业中介活动"
+             "（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门批准文件或许可证件为准）")
+    assert scope_with_item_separators(scope_with_printed_closing(scope)) == scope
+    # Semicolons OCR read as colons, and the full stop before the closing read as 、.
+    read = "人力资源服务:职业技能培训;人才中介服务:组织文化艺术交流活动、(依法须经批准的项目,经相关部门批准后方可开展经营活动)"
+    assert scope_with_item_separators(scope_with_printed_closing(read)) == (
+        "人力资源服务；职业技能培训;人才中介服务；组织文化艺术交流活动。（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
+
+
+def test_the_2019_licences_code_under_its_label_and_never_a_window_of_the_certificate_number():
+    # 证照编号 (19 digits) printed above; the 统一社会信用代码 label shares its line with the title and the QR caption,
+    # the code itself two lines below.
+    page = ocr_page([("证照编号:1197992478224786546", (793, 157, 981, 185)), ("扫描二维码登录“国家", (914, 199, 1028, 223)),
+                     ("统一社会信用代码", (96, 197, 272, 231)), ("营业执照", (329, 168, 778, 287)),
+                     ("企业信用信息公示系", (914, 216, 1017, 238)), ("统”了解更多登记、备", (914, 231, 1026, 255)),
+                     ("91140403MA9PXDPG1M", (96, 259, 315, 287)), ("案、许可、监管信息。", (914, 266, 1017, 290))])
+    facts = extract(DocumentText("营业执照.jpg", "business_license", [page])).facts
+    assert facts["credit_code"].value == "91140403MA9PXDPG1M"
+    without_code = ocr_page([("证照编号:1197992478224786546", (793, 157, 981, 185)), ("营业执照", (329, 168, 778, 287))])
+    assert "credit_code" not in extract(DocumentText("营业执照.jpg", "business_license", [without_code])).facts
+
+
+def test_a_property_certificates_bare_building_area_not_the_shared_part():
+    # 不动产权证书 (2016 form): 房屋建筑面积 | 96 (the form's unit), 分摊建筑面积 in 权利其他状况.
+    page = ocr_page([("权利人", (120, 200, 220, 240)), ("长治博睿创业孵化有限公司", (400, 200, 800, 240)),
+                     ("坐落", (120, 260, 200, 300)), ("山西省长治市襄垣县长江街150号商务楼2层08室", (400, 260, 1000, 300)),
+                     ("房屋建筑面积", (120, 320, 300, 360)), ("96", (400, 320, 440, 360)),
+                     ("权利其他状况", (120, 380, 300, 420)), ("专有建筑面积:81.84m2,分摊建筑面积:14.16m2", (400, 380, 1000, 420))])
+    facts = extract(DocumentText("房产证.jpg", "property_certificate", [page])).facts
+    assert facts["premises_area_m2"].value == 96.0 and facts["premises_area_m2"].confidence < 1.0

@@ -323,3 +323,36 @@ def test_no_reason_shows_a_placeholder_for_a_good_a_short_or_an_empty_applicatio
         app = Application(AS_OF, facts, claims, ALL_DOCUMENTS if facts else frozenset(), 0)
         reasons = [r["reason"] for r in evaluate(ruleset, app).rules]
         assert reasons and not [r for r in reasons if "{" in r or "}" in r]
+
+
+@pytest.mark.parametrize("subject, status", [
+    ("武汉市楚天科技服务有限公司", "pass"),
+    ("武汉市楚大科技服务有限公司", "review"),   # one character misread on the screenshot
+    (None, "review"),                         # the name on the screenshot not read at all
+    ("武汉市光谷智联咨询有限公司", "fail"),     # another company
+])
+def test_a_screenshot_of_another_company_fails_one_read_imperfectly_is_reviewed(subject, status):
+    result = verdict(HUBEI, "credit_evidence", good_facts(credit_subject_name=subject))
+    assert result["status"] == status
+    if status == "review":
+        assert "截图" in result["reason"] and NAME in result["reason"] and "{" not in result["reason"]
+
+
+def test_the_licences_misread_name_gives_way_to_the_name_the_report_and_another_paper_agree_on():
+    from pipeline.facts import merge_extractions
+
+    def named(section, key, value):
+        return {section: {key: {"value": value, "confidence": 0.95, "evidence": []}}}
+
+    licence = named("facts", "org_name", "湖北信法律咨询有限公司")  # 诚 lost on a blurred scan
+    report = named("claims", "org_name", "湖北诚信法律咨询有限公司")
+    screenshot = named("facts", "credit_subject_name", "湖北诚信法律咨询有限公司")
+    facts, _ = merge_extractions([("执照.jpg", "business_license", licence), ("报告.pdf", "application_report", report),
+                                  ("信用中国.png", "creditchina_report", screenshot)])
+    assert facts["org_name"].value == "湖北诚信法律咨询有限公司" and facts["org_name"].confidence <= 0.85
+    # A similarly named company's papers do not outvote the licence and the applicant's own report.
+    report = named("claims", "org_name", "湖北信法律咨询有限公司")
+    lease = named("facts", "premises_lessee", "湖北诚信法律咨询有限公司")
+    facts, _ = merge_extractions([("执照.jpg", "business_license", licence), ("报告.pdf", "application_report", report),
+                                  ("租赁合同.pdf", "lease_contract", lease), ("信用中国.png", "creditchina_report", screenshot)])
+    assert facts["org_name"].value == "湖北信法律咨询有限公司"
