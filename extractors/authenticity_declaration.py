@@ -1,4 +1,5 @@
-"""真实性声明: present, and sealed (a round seal found on the page, or 公章 printed by the signature)."""
+"""真实性声明: present, and sealed (a round seal found on the page, or 公章 printed by the signature of a printed
+page); a Word file carries no seal."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ def extract(doc: DocumentText) -> Extraction:
         bbox = [round(v, 1) for v in page_box_to_source(page, box)]
         out.add("authenticity_declaration_sealed", True, SEAL_FOUND,
                 [Evidence(path=doc.path, page=page.page_no, bbox=bbox, text="圆形印章"), *evidence])
+    elif found is not None and found.pieces[0].page.source in ("docx", "xlsx"):
+        # A Word file's 盖章 place waits for the printed copy: no seal is on it.
+        out.add("authenticity_declaration_sealed", False, found.confidence * PLACE_ONLY_IN_TEXT_LAYER, evidence)
+        out.notes.append("真实性声明为Word文件，未见印章，请核对是否另附盖章件")
     elif found is not None:
         scanned = found.pieces[0].page.source == "ocr"
         weight = PLACE_ONLY_ON_SCAN if scanned else PLACE_ONLY_IN_TEXT_LAYER

@@ -694,6 +694,7 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
     # heading over left-aligned cells is a constant offset, not a drift.
     aligned: dict[int, float] = {}
     table = [TableRow([p.text for p in anchors], header, lefts)]
+    last_line, last_cells = header, table[0].cells
     for row in rows_below(rows, header):
         if stop and stop(row):
             break
@@ -710,11 +711,13 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
             # The line above held only a tall cell's first line; this row's other cells sit centred beside it.
             table[-1].cells = [join_wrapped(above, below) if below else above
                                for above, below in zip(table[-1].cells, cells, strict=True)]
-        elif _continues_row_above(cells):
+        elif _continues_row_above(cells) or len(table) > 1 and _wraps_line_above(last_line, row, cells, last_cells):
             table[-1].cells = [join_wrapped(above, below) for above, below in zip(table[-1].cells, cells, strict=True)]
+            last_line, last_cells = row, cells
             continue  # a wrapped cell's fragments sit centred in their cells: no guide to how the columns drift
         else:
             table.append(TableRow(cells, row, row_lefts))
+        last_line, last_cells = row, cells
         for column, piece in placed:
             aligned.setdefault(column, piece.bbox[0] - lefts[column] - shifts[column])
         shifts = _column_drift(placed, lefts, aligned) or shifts
@@ -747,6 +750,16 @@ def _tall_row_opened_above(above: TableRow, cells: list[str], placed: Sequence[t
     beside = [piece for column, piece in placed if not filled_above[column]]
     bottoms = [p.bbox[3] for p in above.row.pieces if p.bbox]
     return bool(beside) and bool(bottoms) and all(piece.bbox[1] < max(bottoms) for piece in beside)
+
+
+def _wraps_line_above(above: Row, row: Row, cells: list[str], above_cells: list[str]) -> bool:
+    """A line printed closer to the one above than table rows ever are (over a third of a line's height into it:
+    a cell's wrapped second line, 园25层11室 under 山西省…产业), filling clearly fewer cells than that line and not
+    opening with a row number: the rows of a dense table's scan overlap too, each about as full as the last."""
+    height = max(above.line_height, 1.0)
+    filled, filled_above = sum(1 for c in cells if c), sum(1 for c in above_cells if c)
+    numbered = bool(re.fullmatch(r"\d{1,3}", compact(cells[0]))) if cells else False  # a new row's 序号
+    return 0 < filled <= 0.7 * filled_above and not numbered and above.bottom - row.top > height / 3
 
 
 def _continues_row_above(cells: list[str]) -> bool:

@@ -132,8 +132,10 @@ def _announced_dates(doc: DocumentText, passage: Passage) -> tuple[list[str], li
     if found is not None:
         return [find_dates(found.value)[0][0].isoformat()], [found.evidence(doc.path)], found.confidence
     dates, evidence, confidence = [], [], 1.0
-    for pattern in (LISTED_ACTIVITY, SCHEDULED, HELD_ON):
-        for match in pattern.finditer(passage.text):
+    # A summary's numbered list and its sentences saying what was held when (an item whose number a stamp hid is
+    # still 2025年9月3日，我公司举办…); a notice's 定于 only where neither gives a date.
+    for patterns in ((LISTED_ACTIVITY, HELD_ON), (SCHEDULED,)):
+        for match in (m for pattern in patterns for m in pattern.finditer(passage.text)):
             day = parse_date(match.group("date"))
             if day is None or day.isoformat() in dates:
                 continue

@@ -85,6 +85,8 @@ TITLE_PATTERNS = (
                                     r"座谈会|研讨会|路演|大赛|训练营|服务日)\S{0,6}?的?(?:通知|邀请函|公告)")),
     ("application_report", re.compile(r"关于(?:申报|申请|报送|推荐申报)\S{0,60}?的(?:报告|申请|请示|申请报告)$")),
     ("recommendation_form", re.compile(r"关于推荐\S{0,60}?的(?:函|报告|意见)$")),
+    # The same title with its ends lost on a poor photocopy (于推荐…申报…示范平台的): 推荐 a body 申报 something.
+    ("recommendation_form", re.compile(r"^(?:关于|于)?推荐\S{2,40}?申报\S{2,50}$")),
 )
 # A head line holding a sentence's or a field's punctuation is text, not a title.
 NOT_A_TITLE = re.compile(r"[。,，;；:：]")
@@ -159,7 +161,8 @@ def _head_lines(page: PageText, lines: list[str]) -> list[str]:
         chosen = [text for line, text in zip(page.lines, lines, strict=True) if line.bbox and line.bbox[1] <= top]
     else:
         chosen = lines[:6]
-    return [text for text in chosen if len(text) <= 40]
+    # A sentence title (关于推荐…申报湖北省中小企业公共服务严选服务机构的函) runs longer than a name title.
+    return [text for text in chosen if len(text) <= 40 or len(text) <= 80 and text.startswith("关于")]
 
 
 def name_hint(path: str) -> str | None:

@@ -452,3 +452,48 @@ def test_a_property_certificates_bare_building_area_not_the_shared_part():
                      ("权利其他状况", (120, 380, 300, 420)), ("专有建筑面积:81.84m2,分摊建筑面积:14.16m2", (400, 380, 1000, 420))])
     facts = extract(DocumentText("房产证.jpg", "property_certificate", [page])).facts
     assert facts["premises_area_m2"].value == 96.0 and facts["premises_area_m2"].confidence < 1.0
+
+
+def test_a_recommendation_letter_with_a_long_sentence_title_is_a_recommendation():
+    from fixtures.render.layout import Heading, Para
+    from pipeline.identify import Identifier
+
+    blocks = [Heading("关于推荐众创（黄石）投资咨询股份有限公司申报湖北省中小企业公共服务严选服务机构的函", 14),
+              Para("湖北省中小企业服务中心：", indent=False),
+              Para("根据申报工作安排，我单位对该公司的申报材料进行了审核。该单位服务业绩突出，经初审符合申报条件，同意推荐。"),
+              Para("湖北省电子商务协会", indent=False, align="right"), Para("2026年6月22日", indent=False, align="right")]
+    data = variants.render_docx(blocks)
+    pages = READER(sniff(data), data).pages
+    assert [d.doc_type for d in Identifier()("11.推荐函.docx", "docx", pages)] == ["recommendation_form"]
+    facts = extract(DocumentText("11.推荐函.docx", "recommendation_form", pages)).facts
+    assert (facts["recommender"].value, facts["recommender_opinion"].value) == ("湖北省电子商务协会", "同意推荐")
+
+
+def test_a_schedule_row_whose_cells_all_wrap_keeps_each_cells_second_line():
+    # 租赁房屋明细 scanned with tight line spacing: the address, the area's unit and the term's last digits wrap,
+    # the address in the first column.
+    page = ocr_page([("一、租赁房屋明细", (160, 617, 438, 671)),
+                     ("房屋地址", (167, 706, 301, 758)), ("计租面积(", (647, 680, 812, 729)), ("其中公摊面", (829, 674, 989, 724)),
+                     ("租赁期限", (1072, 684, 1209, 742)), ("月租金(元)", (1282, 679, 1453, 737)),
+                     ("建筑面积)", (645, 714, 787, 765)), ("积(m2)", (836, 708, 961, 769)),
+                     ("山西省长治市襄垣县民主路66号产业", (167, 772, 640, 829)), ("180.25平方", (644, 768, 811, 822)),
+                     ("32.45", (863, 784, 960, 838)), ("2025.03.24-2030.03", (998, 760, 1290, 815)), ("5,050", (1332, 777, 1427, 831)),
+                     ("园25层11室", (167, 814, 338, 874)), ("米", (701, 806, 758, 857)), (".23", (1117, 802, 1179, 850)),
+                     ("二、租金、物业费及支付", (164, 882, 542, 938))])
+    facts = extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
+    assert facts["premises_address"].value == "山西省长治市襄垣县民主路66号产业园25层11室"
+    assert facts["premises_area_m2"].value == 180.25
+    assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == ("2025-03-24", "2030-03-23")
+
+
+def test_a_summarys_activity_whose_list_number_a_stamp_hid_is_still_dated():
+    from fixtures.render.layout import Heading, Para
+
+    blocks = [Heading("2025年7月至2026年3月服务工作总结", 16), Para("（四）主要服务活动", indent=False),
+              Para("1.2025年7月27日，我公司举办中小企业融资对接会，39家企业139人参加。", indent=False),
+              Para("2025年9月3日，我公司举办中小企业专场招聘会，23家企业145人参加。", indent=False),
+              Para("3.2026年3月19日，我公司举办初创企业创业辅导活动，30家企业49人参加。", indent=False),
+              Para("长治博睿创业孵化有限公司", indent=False, align="right"), Para("2026年3月28日", indent=False, align="right")]
+    data = variants.render_docx(blocks)
+    facts = extract(DocumentText("工作总结.docx", "service_evidence", READER(sniff(data), data).pages)).facts
+    assert facts["service_activity_dates"].value == ["2025-07-27", "2025-09-03", "2026-03-19"]
