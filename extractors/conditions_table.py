@@ -20,7 +20,9 @@ from extractors.values import compact, parse_area, parse_count, parse_ratio
 __all__ = ["Stated", "conditions_claims"]
 
 # Column headings: the condition quoted, and what the applicant has (the first matching heading wins).
-CONDITION_HEADINGS = re.compile(r"^(?:认定|申报|基本|评审|评价|入选|遴选)?(?:条件|标准|要求|指标)(?:要求|内容)?$|^(?:认定|申报)(?:条件|标准)及要求$")
+# (序号 and the condition's heading read as one cell on a scan: 序号认定条件.)
+CONDITION_HEADINGS = re.compile(r"^(?:序号)?(?:(?:认定|申报|基本|评审|评价|入选|遴选)?(?:条件|标准|要求|指标)(?:要求|内容)?|"
+                                r"(?:认定|申报)(?:条件|标准)及要求)$")
 ANSWER_HEADINGS = re.compile(r"^(?:本单位|本机构|本中心|申报单位|申请单位|单位|机构|实际|具体|自评|完成|达标|符合|现有|目前)"
                              r"(?:实际)?(?:情况|现状|条件|数据|说明|自评情况)(?:说明)?$|^(?:自评|实际情况|情况说明|现状)$")
 HEADINGS_FOR_SCANS = ("序号", "认定条件", "申报条件", "基本条件", "条件", "本单位情况", "实际情况", "单位情况",
@@ -149,4 +151,25 @@ def conditions_claims(doc: DocumentText, category: Callable[[str], Reading | Non
                 reading = category(answer) or _class_in_brackets(condition, category)
                 if reading is not None:
                     found.setdefault("service_category", Stated("service_category", reading, field))
+        _column_statements(doc, page, table[header_row + 1:], condition_col, answer_col, category, found)
     return list(found.values())
+
+
+def _column_statements(doc: DocumentText, page, rows: list[list[str]], condition_col: int, answer_col: int,
+                       category: Callable[[str], Reading | None], found: dict[str, Stated]) -> None:
+    """What the answer column states read as one text, for claims whose words a scan's rows split (成立于 /
+    2012年9月15日, 满 / 意度97%: a tall row cut into lines); only claims stated by their own words, less sure."""
+    answers = [r[answer_col] for r in rows if answer_col < len(r) and r[answer_col]]
+    conditions = [r[condition_col] for r in rows if condition_col < len(r) and r[condition_col]]
+    if not answers:
+        return
+    text = compact("".join(answers))
+    field = cell_field(doc, page, answers[0])
+    if field is None:
+        return
+    for key, value in _statements_in(text, ""):
+        found.setdefault(key, Stated(key, Reading(value, 0.85), field))
+    named = re.search(r"服务功能[（(][^（）()]{2,14}[）)]", compact("".join(conditions)))
+    reading = _class_in_brackets(named.group(0), category) if named else None
+    if reading is not None:
+        found.setdefault("service_category", Stated("service_category", Reading(reading.value, 0.85), field))

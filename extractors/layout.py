@@ -726,9 +726,9 @@ def rows_to_table(rows: Sequence[Row], header: Row, stop: Callable[[Row], bool] 
 
 def _column_drift(placed: Sequence[tuple[int, Piece]], lefts: Sequence[float],
                   aligned: dict[int, float] | None = None) -> list[float] | None:
-    """How far each column has moved right since the header: a straight line through where this row's
-    cells start against where their header cells start (a photo's perspective stretches the table);
-    None when the row gives too little to go by or its cells do not line up."""
+    """How far each column has moved right since the first row that filled it (`aligned`: where its cells start
+    against its heading): a straight line through where this row's cells start against their header cells (a
+    photo's perspective stretches the table); None when the row gives too little to go by or its cells do not line up."""
     if len(placed) < 3 or len({column for column, _piece in placed}) < 3:
         return None
     starts = [lefts[column] for column, _piece in placed]

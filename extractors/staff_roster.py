@@ -47,7 +47,7 @@ FULLTIME_TOTAL = re.compile(r"专职(?:服务|工作)?人员(?:合计|共计|总
                             r"([\d一二两三四五六七八九十百]+\s*[人名])")
 # A line under the table that ends it (专职人员合计12人。, 填报单位（盖章）, 注：…); no person's row holds these.
 SIGNED_BELOW = re.compile(r"制表|审核人|填表人|经办人")
-ROSTER_END = re.compile(r"合计|填报|填表|^注[:：]|^说明")
+ROSTER_END = re.compile(r"合计|小计|填报|填表|^注[:：]|^说明")
 FILED_BY = ("填报单位(盖章)", "填报单位", "填表单位(盖章)", "填表单位")  # the footer naming who filed the roster
 SEAL_PLACE_LEFT = re.compile(r"^\W*[盖公]?章\W*")  # what is left of （盖章） when OCR broke the label: 【章, 章), (章):
 TITLED = re.compile(r"(.+?)(?:\d{4}年度?)?(?:服务)?(?:人员名册|花名册|人员名单|人员情况表|人员信息表|人员一览表)")
@@ -255,12 +255,16 @@ def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[TableRow] | N
         if row.pieces[0].bbox is None:
             continue
         texts = [compact(p.text) for p in row.pieces]
-        if any("姓名" in t for t in texts) and any(h in t for t in texts for h in HEADERS["degree"] + HEADERS["title"]):
-            above = rows[index - 1] if index > 0 and rows[index - 1].page is row.page else None
-            header = row
-            if above is not None and above.pieces[0].bbox and _names_a_column([p.text for p in above.pieces]) \
-                    and not any("姓名" in compact(p.text) for p in above.pieces):
-                header = two_line_header(above, row)  # 专业技术职称 | 是否专职 printed over 姓名's line
+        if not any("姓名" in t for t in texts):
+            continue
+        above = rows[index - 1] if index > 0 and rows[index - 1].page is row.page else None
+        header = row
+        if above is not None and above.pieces[0].bbox and _names_a_column([p.text for p in above.pieces]) \
+                and not any("姓名" in compact(p.text) for p in above.pieces):
+            header = two_line_header(above, row)  # 专业技术职称 | 是否专职 printed over 姓名's line
+        # The degree or title heading on the 姓名 line, or on the line over it (序号 | 最高学历 | … spanning two lines
+        # beside 基本情况 over 姓名 | 性别).
+        if any(h in compact(p.text) for p in header.pieces for h in HEADERS["degree"] + HEADERS["title"]):
             table = rows_to_table(rows, header, stop=lambda r: bool(ROSTER_END.search(compact(r.text))))
             heading = " ".join(r.text for r in rows[max(0, index - 2):index] if r.page is row.page)
             found.append(([[compact(c) for c in line.cells] for line in table], table, heading))

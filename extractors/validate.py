@@ -266,6 +266,9 @@ def address(text: str) -> Reading | None:
     # …25室沈峰玲): an address opens with its region and ends with its room.
     if not starts_with_region(value):
         start = next((i for i in range(1, 4) if starts_with_region(value[i:])), None)
+        # The 类型 column's value read into it (其他有限责任公司山西省长治市…): it ends in a legal form.
+        start = start or next((i for i in range(4, 24) if re.search(r"(?:公司|企业|工商户|合作社|单位|[）)])$", value[:i])
+                               and starts_with_region(value[i:])), None)
         if start is not None:
             value, doubt = value[start:], 0.9
     room = list(re.finditer(r"\d+\s*(?:室|号房|房间|号铺|单元)", value))
@@ -297,7 +300,10 @@ def money_cny(text: str) -> Reading | None:
 
 def area_value(text: str) -> Reading | None:
     area = parse_area(text)
-    return Reading(area) if area is not None and 1 <= area <= 100_000 else None
+    if area is None:  # 320m: the ² of m² lost on a blurred scan, beside an area's label
+        lost = re.fullmatch(r"\s*(\d{1,6}(?:\.\d{1,2})?)\s*[mM]\s*", text)
+        return Reading(float(lost.group(1)), 0.9) if lost and 1 <= float(lost.group(1)) <= 100_000 else None
+    return Reading(area) if 1 <= area <= 100_000 else None
 
 
 def code_value(text: str) -> Reading | None:

@@ -178,6 +178,8 @@ def parse_money(text: str) -> Money | None:
     """The first amount of money: 人民币壹佰万元整, 500万元, 港币100万元, 12,500,000.00."""
     text = unicodedata.normalize("NFKC", text).replace("，", ",").replace(" ", "")
     text = text.replace("整", "").replace("钱", "").replace("个亿", "亿")
+    # OCR reads 万 as 方 (壹拾方元): between a figure and 元 no other character stands there.
+    text = re.sub(rf"(?<=[\d{CN_DIGITS}{CN_UNITS}])方(?=元)", "万", text)
     for match in MONEY.finditer(text):
         number = match.group("number")
         # A bare number is money only with a currency, 元, or a 万/亿 (三百万, 肆佰叁拾萬).

@@ -42,10 +42,12 @@ def applicant_name(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> str 
     return None
 
 
-def name_the_papers_agree_on(documents: list[tuple[str, str, dict[str, Any]]], licence_name: str | None) -> str | None:
+def name_the_papers_agree_on(documents: list[tuple[str, str, dict[str, Any]]], licence_name: str | None,
+                             same_code: bool = False) -> str | None:
     """The applicant's name as its report and at least one other paper print it alike (lease, screenshots, roster),
-    where the licence's reading is that name read imperfectly (a character or two apart, a bracketed form lost):
-    the licence's scan was misread, not the papers. None when the papers do not agree or the licence agrees."""
+    where the licence's reading is that name read imperfectly (a character or two apart, a bracketed form lost), or
+    read as something else while its credit code is the report's (`same_code`): the licence's scan was misread,
+    not the papers. None when the papers do not agree or the licence agrees."""
     if not licence_name:
         return None
     names: dict[str, tuple[str, set[str]]] = {}
@@ -65,7 +67,11 @@ def name_the_papers_agree_on(documents: list[tuple[str, str, dict[str, Any]]], l
     if claimed is None or claimed not in names or len(names[claimed][1]) < 2:
         return None
     value = names[claimed][0]
-    return value if name_standing(licence_name, value) == "unsure" else None
+    standing = name_standing(licence_name, value)
+    if standing == "unsure":
+        return value
+    # However far off the licence's name reads, its credit code is the report's: the same entity, the name misread.
+    return value if standing == "other" and same_code else None
 
 
 def agreeing_reading(doc_facts: dict[str, Fact], alternatives: dict[str, list[Any]], applicant: str | None) -> None:
@@ -91,14 +97,22 @@ def agreeing_reading(doc_facts: dict[str, Fact], alternatives: dict[str, list[An
             doc_facts[paired].value = codes[at]
 
 
+def _licence_value(documents: list[tuple[str, str, dict[str, Any]]], key: str) -> Any:
+    """A fact as the first licence that gives it reads it."""
+    return next((((e.get("facts") or {}).get(key) or {}).get("value") for _p, t, e in documents
+                 if t in LICENCE_TYPES and ((e.get("facts") or {}).get(key) or {}).get("value")), None)
+
+
 def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> tuple[dict[str, Fact], dict[str, Fact]]:
     """(facts, claims) from (path, doc_type, extraction) in document order, leases before property
     certificates (the premises named first are the rented ones); the first reading of a key wins."""
     documents = list(documents)
     applicant = applicant_name(documents)
-    on_licence = next((((e.get("facts") or {}).get("org_name") or {}).get("value") for _p, t, e in documents
-                       if t in LICENCE_TYPES and ((e.get("facts") or {}).get("org_name") or {}).get("value")), None)
-    agreed = name_the_papers_agree_on(documents, on_licence)
+    on_licence = _licence_value(documents, "org_name")
+    licence_code, claimed_code = _licence_value(documents, "credit_code"), next(
+        (((e.get("claims") or {}).get("credit_code") or {}).get("value") for _p, t, e in documents
+         if t == "application_report"), None)
+    agreed = name_the_papers_agree_on(documents, on_licence, bool(licence_code) and licence_code == claimed_code)
     applicant = agreed or applicant
     facts: dict[str, Fact] = {}
     claims: dict[str, Fact] = {}
@@ -139,7 +153,8 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
         # The licence's misread name gives way to the name its other papers agree on; less sure than a clean reading.
         found = facts["org_name"]
         found.other_reading = found.value  # type: ignore[attr-defined]
-        found.value, found.confidence = agreed, round(min(found.confidence or 1.0, 0.85), 3)
+        far = name_standing(found.value, agreed) == "other"
+        found.value, found.confidence = agreed, round(min(found.confidence or 1.0, 0.7 if far else 0.85), 3)
     return facts, claims
 
 

@@ -107,6 +107,7 @@ class PageClues:
     characters: int
     contents: bool = False
     lines: int = 0  # a 申报材料目录: it names the other documents, it is none of them
+    first_title: str | None = None  # the type whose title stands highest (a report citing 营业执照副本 below its own)
 
     @property
     def best(self) -> tuple[str | None, float]:
@@ -151,7 +152,18 @@ def page_to_clues(page: PageText) -> PageClues:
             scores[doc_type] = score
     named = {doc_type for doc_type, (titles, _k) in _NORMALISED_CLUES.items() if any(t in text for t in titles)}
     contents = any(CONTENTS_TITLE.search(line) for line in head[:4]) and len(named) >= CONTENTS_MIN_TYPES
-    return PageClues(scores, titled, len(text), contents, len(lines))
+    return PageClues(scores, titled, len(text), contents, len(lines), _first_title(head, titled))
+
+
+def _first_title(head: list[str], titled: set[str]) -> str | None:
+    """Of the types a page's head lines title, the one whose title line comes first."""
+    for line in head:
+        for doc_type in titled:
+            titles = _NORMALISED_CLUES.get(doc_type, ((), {}))[0]
+            if any(pattern.search(line) for t, pattern in TITLE_PATTERNS if t == doc_type) or \
+                    any(title in line for title in titles):
+                return doc_type
+    return None
 
 
 def _head_lines(page: PageText, lines: list[str]) -> list[str]:
@@ -183,6 +195,9 @@ def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool) -> t
     if clues and len(clues[0].titled) == 1:
         titled = next(iter(clues[0].titled))
         return titled, 0.9, [f"标题:{titled}"]
+    # Titled as several types (a report's conditions table cites 营业执照副本 in its top third): the highest title.
+    if clues and clues[0].first_title is not None:
+        return clues[0].first_title, 0.8, [f"标题:{clues[0].first_title}"]
     total: dict[str, float] = {}
     for index, page in enumerate(clues):
         for doc_type, score in page.scores.items():

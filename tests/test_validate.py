@@ -115,3 +115,16 @@ def test_an_entity_type_with_a_watermarks_scrap_after_it_is_that_type_unless_the
 
 def test_four_characters_after_a_single_surname_are_a_less_sure_name():
     assert person_name("韦雪颖月").certainty < 0.9 < person_name("韦雪颖").certainty
+
+
+def test_a_capital_whose_wan_ocr_read_as_fang_is_still_wan():
+    from extractors.values import parse_money
+
+    assert parse_money("人民币壹拾方元整").amount == 100_000  # 万 → 方 on a blurred licence
+    assert parse_money("500方元").amount == 5_000_000
+
+
+def test_an_area_whose_square_sign_was_lost_and_an_address_with_the_type_column_before_it():
+    assert validate("area", "320m").value == 320.0 and validate("area", "320m").certainty < 1.0
+    reading = address("其他有限责任公司山西省长治市高新区英雄路397号智谷2层09室")
+    assert reading.value == "山西省长治市高新区英雄路397号智谷2层09室" and reading.certainty < 1.0

@@ -497,3 +497,22 @@ def test_a_summarys_activity_whose_list_number_a_stamp_hid_is_still_dated():
     data = variants.render_docx(blocks)
     facts = extract(DocumentText("工作总结.docx", "service_evidence", READER(sniff(data), data).pages)).facts
     assert facts["service_activity_dates"].value == ["2025-07-27", "2025-09-03", "2026-03-19"]
+
+
+def test_a_scanned_conditions_table_whose_rows_ocr_cut_into_lines_still_states_its_claims():
+    # 序号 and 认定条件 read as one heading; the date and the satisfaction split over two lines of their cells.
+    page = ocr_page([("二、申报条件对照表", (160, 560, 500, 600)),
+                     ("序号认定条件", (160, 620, 420, 660)), ("本单位情况", (700, 620, 880, 660)), ("证明材料", (1200, 620, 1340, 660)),
+                     ("具有独立法人资格,运营2年以上", (200, 680, 660, 716)), ("十堰市宏图科技服务有限公司,统一社会", (700, 680, 1180, 716)),
+                     ("1", (165, 720, 185, 756)), ("(第五条(一))", (200, 720, 420, 756)), ("信用代码91420305441239789K,成立于", (700, 720, 1180, 756)),
+                     ("营业执照副本", (1200, 720, 1380, 756)), ("2012年9月15日", (700, 760, 900, 796)),
+                     ("5", (165, 820, 185, 856)), ("年服务中小企业50家以上,用户满", (200, 820, 660, 856)),
+                     ("2025年服务166户(2024年145户),满", (700, 820, 1180, 856)), ("服务台账、工作总结", (1200, 820, 1400, 856)),
+                     ("意度80%以上(第五条(三))", (200, 860, 560, 896)), ("意度97%", (700, 860, 820, 896)),
+                     ("8", (165, 920, 185, 956)), ("服务功能(技术创新和质量服务类)", (200, 920, 660, 956)),
+                     ("年开展服务活动四场,培训621人次", (700, 920, 1180, 956)), ("三、服务特色", (160, 1000, 400, 1040))])
+    claims = extract(DocumentText("申请报告.pdf", "application_report", [page])).claims
+    got = {k: claims[k].value for k in ("registration_date", "satisfaction_rate", "service_category", "activities_per_year")
+           if k in claims}
+    assert got == {"registration_date": "2012-09-15", "satisfaction_rate": 0.97, "service_category": "技术",
+                   "activities_per_year": 4}

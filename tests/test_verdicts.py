@@ -356,3 +356,21 @@ def test_the_licences_misread_name_gives_way_to_the_name_the_report_and_another_
     facts, _ = merge_extractions([("执照.jpg", "business_license", licence), ("报告.pdf", "application_report", report),
                                   ("租赁合同.pdf", "lease_contract", lease), ("信用中国.png", "creditchina_report", screenshot)])
     assert facts["org_name"].value == "湖北信法律咨询有限公司"
+
+
+def test_a_licence_name_read_as_nonsense_whose_code_is_the_reports_gives_way_less_surely():
+    from pipeline.facts import merge_extractions
+
+    code = "91420100MA4K3XQ12R"
+    licence = {"facts": {"org_name": {"value": "议有公司企业公共服务本示00平台", "confidence": 0.79, "evidence": []},
+                         "credit_code": {"value": code, "confidence": 0.99, "evidence": []}}}
+    report = {"claims": {"org_name": {"value": "武汉市正泰人力资源有限公司", "confidence": 1.0, "evidence": []},
+                         "credit_code": {"value": code, "confidence": 1.0, "evidence": []}}}
+    screenshot = {"facts": {"credit_subject_name": {"value": "武汉市正泰人力资源有限公司", "confidence": 0.99, "evidence": []}}}
+    documents = [("执照.jpg", "business_license", licence), ("报告.pdf", "application_report", report),
+                 ("信用中国.png", "creditchina_report", screenshot)]
+    facts, _ = merge_extractions(documents)
+    assert facts["org_name"].value == "武汉市正泰人力资源有限公司" and facts["org_name"].confidence <= 0.7
+    report["claims"]["credit_code"]["value"] = "91420100MA4K3XQ13P"  # another code: another entity's papers
+    facts, _ = merge_extractions(documents)
+    assert facts["org_name"].value == "议有公司企业公共服务本示00平台"
