@@ -223,18 +223,26 @@ def _partnership_form_repaired(name: str) -> tuple[str, bool]:
 
 def name_standing(a: Any, b: Any) -> str:
     """same | unsure | other: two names of an entity compared after role labels and definitions (承租方：,
-    （以下简称乙方）) are removed. One containing the other (a bracketed form more or less), or one or two characters
-    apart (OCR misread or dropped them), is unsure: the same entity read imperfectly, or another; an unread name
-    is unsure too. Only a clear difference is another entity."""
+    （以下简称乙方）) are removed. One containing the other (a bracketed form more or less), one character apart or two
+    dropped (OCR misread or lost them) is unsure: the same entity read imperfectly, or another; an unread name is
+    unsure too. Any other difference (湖北楚天科技服务发展有限公司 for …股份有限公司) is another entity."""
     if a is None or b is None or not str(a).strip() or not str(b).strip():
         return "unsure"
     x, y = (compact(without_definition(str(n))).replace("【", "(").replace("】", ")") for n in (a, b))
     if x == y:
         return "same"
-    slips = 2 if min(len(x), len(y)) >= 8 else 1
-    if x in y or y in x or Levenshtein.distance(x, y) <= slips:
+    if x in y or y in x or Levenshtein.distance(x, y) <= 1:
+        return "unsure"
+    # Two characters OCR dropped (a long name's blur) are a misreading; two replaced (股份 → 发展) another company.
+    shorter, longer = sorted((x, y), key=len)
+    if len(longer) - len(shorter) == 2 and len(shorter) >= 8 and _is_subsequence(shorter, longer):
         return "unsure"
     return "other"
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(char in chars for char in short)
 
 
 def party_name(text: str) -> Reading | None:

@@ -178,6 +178,8 @@ def parse_money(text: str) -> Money | None:
     """The first amount of money: 人民币壹佰万元整, 500万元, 港币100万元, 12,500,000.00."""
     text = unicodedata.normalize("NFKC", text).replace("，", ",").replace(" ", "")
     text = text.replace("整", "").replace("钱", "").replace("个亿", "亿")
+    # A currency in brackets after the sum (贰佰万元整（港币）) is the sum's currency.
+    text = re.sub(rf"[(（]({CURRENCY_PATTERN})[)）]", r"\1", text)
     # OCR reads 万 as 方 (壹拾方元): between a figure and 元 no other character stands there.
     text = re.sub(rf"(?<=[\d{CN_DIGITS}{CN_UNITS}])方(?=元)", "万", text)
     for match in MONEY.finditer(text):

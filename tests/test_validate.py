@@ -128,3 +128,10 @@ def test_an_area_whose_square_sign_was_lost_and_an_address_with_the_type_column_
     assert validate("area", "320m").value == 320.0 and validate("area", "320m").certainty < 1.0
     reading = address("其他有限责任公司山西省长治市高新区英雄路397号智谷2层09室")
     assert reading.value == "山西省长治市高新区英雄路397号智谷2层09室" and reading.certainty < 1.0
+
+
+def test_a_capital_whose_currency_is_bracketed_after_it_is_in_that_currency():
+    from extractors.values import parse_money
+
+    money = parse_money("注册资本贰佰万元整（港币）")
+    assert (money.amount, money.currency) == (2_000_000, "HKD")

@@ -330,6 +330,7 @@ def test_no_reason_shows_a_placeholder_for_a_good_a_short_or_an_empty_applicatio
     ("武汉市楚大科技服务有限公司", "review"),   # one character misread on the screenshot
     (None, "review"),                         # the name on the screenshot not read at all
     ("武汉市光谷智联咨询有限公司", "fail"),     # another company
+    ("武汉市楚天科技发展有限公司", "fail"),     # a similarly named one: two characters replaced, not misread
 ])
 def test_a_screenshot_of_another_company_fails_one_read_imperfectly_is_reviewed(subject, status):
     result = verdict(HUBEI, "credit_evidence", good_facts(credit_subject_name=subject))
