@@ -11,8 +11,9 @@ from extractors import vocabulary
 from extractors.base import Extraction
 from extractors.conditions_table import conditions_claims
 from extractors.layout import DocumentText, Field, Passage, iter_fields, table_cells
-from extractors.validate import Reading, validate
+from extractors.validate import Reading, validate, validated_value
 from extractors.values import (
+    FIGURE,
     clean,
     compact,
     parse_area,
@@ -94,12 +95,11 @@ def _claim_value(kind: str, text: str) -> Reading | None:
 REPORT_CLAIMS = tuple(f for f in vocabulary.FACT_LABELS if DOC_TYPE in f.doc_types)
 ALL_LABELS = vocabulary.stops(DOC_TYPE)
 SERVED_IN_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:服务|服务的)(?:中小微?|小微)?企业(?:数|数量|家数|总数)")
-NUMERAL = r"[\d零一二两三四五六七八九十百千万]+(?:\.\d+)?"
 # Prose: (claim key, pattern whose group "value" holds the figure, parser); specific wordings first.
 PROSE_CLAIMS: tuple[tuple[str, re.Pattern[str], Callable[[str], Any]], ...] = (
-    ("staff_qualified_count", re.compile(rf"(?:以上学历|以上职称)的?(?:专业|专职)?(?:技术)?人员(?:有|共|达)?\s*(?P<value>{NUMERAL}\s*[人名位])"),
+    ("staff_qualified_count", re.compile(rf"(?:以上学历|以上职称)的?(?:专业|专职)?(?:技术)?人员(?:有|共|达)?\s*(?P<value>{FIGURE}\s*[人名位])"),
      parse_count),
-    ("staff_fulltime_count", re.compile(rf"(?:现有|共有|拥有)?专职(?:服务|工作)?(?:人员|员工|团队)(?:共|有|达)?\s*(?P<value>{NUMERAL}\s*[人名位])"),
+    ("staff_fulltime_count", re.compile(rf"(?:现有|共有|拥有)?专职(?:服务|工作)?(?:人员|员工|团队)(?:共|有|达)?\s*(?P<value>{FIGURE}\s*[人名位])"),
      parse_count),
     ("satisfaction_rate", re.compile(r"满意(?:度|率)(?:达到|达|为|是|保持在)?\s*(?P<value>\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十点]+)"),
      parse_ratio),
@@ -110,18 +110,18 @@ PROSE_CLAIMS: tuple[tuple[str, re.Pattern[str], Callable[[str], Any]], ...] = (
      lambda words: reading.value if (reading := _category(f"（{words}服务类）")) is not None and reading.value != "综合" else None),
     ("financing_total_cny", re.compile(r"帮助(?:中小微?|小微)?企业(?:实现|获得|完成|落实)?(?:各类)?融资(?:总额|金额)?(?:共|累计|达)?\s*"
                                        r"(?P<value>\d+(?:\.\d+)?\s*(?:亿|万)?元)"),
-     lambda text: reading.value if (reading := validate("money", text)) is not None else None),
+     lambda text: validated_value("money", text)),
     ("public_service_ratio", re.compile(r"公益性?(?:或低收费|（低收费）|\(低收费\)|、低收费|及低收费)?服务(?:占比|比例|比重|占总服务量的|占全部服务的)(?:达到|达|为)?\s*(?P<value>\d+(?:\.\d+)?\s*%|百分之[零一二三四五六七八九十点]+)"),
      parse_ratio),
-    ("partner_institutions_count", re.compile(rf"(?:集聚|聚集|整合|联合)(?:各类)?(?:合作)?服务机构\s*(?P<value>{NUMERAL}\s*家)|"
-                                              rf"与\s*(?P<value2>{NUMERAL}\s*家)\S{{0,6}}服务机构"), parse_count),
+    ("partner_institutions_count", re.compile(rf"(?:集聚|聚集|整合|联合)(?:各类)?(?:合作)?服务机构\s*(?P<value>{FIGURE}\s*家)|"
+                                              rf"与\s*(?P<value2>{FIGURE}\s*家)\S{{0,6}}服务机构"), parse_count),
     # 组织开展政策宣讲、专题培训、对接交流等服务活动8场次: the kinds may be listed before 活动.
-    ("activities_per_year", re.compile(rf"(?:开展|组织|举办)[^。；;，,]{{0,30}}?(?:服务)?活动\s*(?:共|累计)?\s*(?P<value>{NUMERAL}\s*[场次期])"),
+    ("activities_per_year", re.compile(rf"(?:开展|组织|举办)[^。；;，,]{{0,30}}?(?:服务)?活动\s*(?:共|累计)?\s*(?P<value>{FIGURE}\s*[场次期])"),
      parse_count),
     ("registration_date", re.compile(r"(?:注册成立于|成立于|创建于|设立于|始建于|登记成立于)\s*(?P<value>(?:19|20)\d{2}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?)"),
-     lambda v: validate("date", v).value if validate("date", v) else None),
-    ("trainees_per_year", re.compile(rf"培训\S{{0,6}}?(?P<value>{NUMERAL}\s*人次)"), parse_count),
-    ("premises_area_m2", re.compile(rf"(?:服务|办公|经营)(?:场所|场地|用房)(?:总)?面积(?:达|为|约)?\s*(?P<value>{NUMERAL}\s*(?:平方米|㎡|m²|m2|平米))"),
+     lambda v: validated_value("date", v)),
+    ("trainees_per_year", re.compile(rf"培训\S{{0,6}}?(?P<value>{FIGURE}\s*人次)"), parse_count),
+    ("premises_area_m2", re.compile(rf"(?:服务|办公|经营)(?:场所|场地|用房)(?:总)?面积(?:达|为|约)?\s*(?P<value>{FIGURE}\s*(?:平方米|㎡|m²|m2|平米))"),
      parse_area),
 )
 SERVED_PROSE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[^。；]{0,10}?服务(?:中小微?|小微|各类)?企业\s*(?:共|达)?\s*"

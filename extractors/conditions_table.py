@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from extractors.layout import DocumentText, Field, boxed_tables, cell_field
-from extractors.validate import Reading, validate
-from extractors.values import compact, parse_area, parse_count, parse_ratio
+from extractors.validate import Reading, validated_value
+from extractors.values import FIGURE, compact, parse_area, parse_count, parse_ratio
 
 __all__ = ["Stated", "conditions_claims"]
 
@@ -28,7 +28,6 @@ ANSWER_HEADINGS = re.compile(r"^(?:本单位|本机构|本中心|申报单位|�
 HEADINGS_FOR_SCANS = ("序号", "认定条件", "申报条件", "基本条件", "条件", "本单位情况", "实际情况", "单位情况",
                       "自评情况", "证明材料", "佐证材料", "备注")
 
-NUMERAL = r"[\d零一二两三四五六七八九十百千万]+(?:\.\d+)?"
 DATE = r"(?:19|20)\d{2}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*日?"
 # Money with thousands separators (1,500,000.00元) or in Chinese numerals (伍佰万元).
 MONEY = r"(?:\d[\d,，]*(?:\.\d+)?|[零一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟]+)\s*(?:亿|万)?\s*元"
@@ -36,13 +35,12 @@ RATIO = r"\d+(?:\.\d+)?\s*[%％]|百分之[零一二两三四五六七八九十�
 
 
 def _date(text: str) -> Any:
-    reading = validate("date", text)
-    return reading.value if reading else None
+    return validated_value("date", text)
 
 
 def _money(text: str) -> Any:
-    reading = validate("money", text)
-    return reading.value if reading and reading.value > 0 else None
+    value = validated_value("money", text)
+    return value if value else None  # 0元 is a misread figure, never a claim
 
 
 @dataclass(frozen=True)
@@ -63,19 +61,19 @@ STATEMENTS: tuple[Statement, ...] = (
               re.compile(r"注册(?:资本|资金)"), re.compile(MONEY)),
     Statement("total_assets_cny", re.compile(rf"资产(?:总额|总计)[:：为是达]?\s*(?:人民币)?(?P<value>{MONEY})|总资产[:：为是达]?\s*(?P<value2>{MONEY})"),
               _money, re.compile(r"资产总额|总资产|资产总计"), re.compile(MONEY)),
-    Statement("staff_fulltime_count", re.compile(rf"专职(?:服务|工作|技术)?(?:人员|员工)?[:：为有共达]?\s*(?P<value>{NUMERAL}\s*[人名位])"),
+    Statement("staff_fulltime_count", re.compile(rf"专职(?:服务|工作|技术)?(?:人员|员工)?[:：为有共达]?\s*(?P<value>{FIGURE}\s*[人名位])"),
               parse_count),
-    Statement("staff_qualified_count", re.compile(rf"(?:学历|职称)[^，,；;。\d]{{0,10}}?(?:人员|员工)?[:：为有共达]?\s*(?P<value>{NUMERAL}\s*[人名位])"),
+    Statement("staff_qualified_count", re.compile(rf"(?:学历|职称)[^，,；;。\d]{{0,10}}?(?:人员|员工)?[:：为有共达]?\s*(?P<value>{FIGURE}\s*[人名位])"),
               parse_count),
-    Statement("premises_area_m2", re.compile(rf"面积[:：为是达约]?\s*(?P<value>{NUMERAL}\s*(?:平方米|㎡|m²|m2|平米))"), parse_area,
-              re.compile(r"场所|面积|场地|用房"), re.compile(rf"{NUMERAL}\s*(?:平方米|㎡|m²|m2|平米)")),
+    Statement("premises_area_m2", re.compile(rf"面积[:：为是达约]?\s*(?P<value>{FIGURE}\s*(?:平方米|㎡|m²|m2|平米))"), parse_area,
+              re.compile(r"场所|面积|场地|用房"), re.compile(rf"{FIGURE}\s*(?:平方米|㎡|m²|m2|平米)")),
     Statement("satisfaction_rate", re.compile(rf"满意(?:度|率)[:：为是达到保持在]{{0,4}}\s*(?P<value>{RATIO})"), parse_ratio),
     Statement("public_service_ratio", re.compile(rf"(?:公益|低收费)\S{{0,14}}?(?:占比|比例|比重|占)[:：为是达到]{{0,3}}\s*(?P<value>{RATIO})"),
               parse_ratio, re.compile(r"公益|低收费"), re.compile(RATIO)),
-    Statement("partner_institutions_count", re.compile(rf"(?:合作|集聚|聚集|整合|联合)\S{{0,6}}?机构[:：为有共达]{{0,2}}\s*(?P<value>{NUMERAL}\s*家)"),
-              parse_count, re.compile(r"集聚|聚集|合作|整合"), re.compile(rf"{NUMERAL}\s*家")),
-    Statement("activities_per_year", re.compile(rf"活动[:：为有共达累计]{{0,3}}\s*(?P<value>{NUMERAL}\s*[场次期])"), parse_count),
-    Statement("trainees_per_year", re.compile(rf"培训\S{{0,6}}?(?P<value>{NUMERAL}\s*人次)"), parse_count),
+    Statement("partner_institutions_count", re.compile(rf"(?:合作|集聚|聚集|整合|联合)\S{{0,6}}?机构[:：为有共达]{{0,2}}\s*(?P<value>{FIGURE}\s*家)"),
+              parse_count, re.compile(r"集聚|聚集|合作|整合"), re.compile(rf"{FIGURE}\s*家")),
+    Statement("activities_per_year", re.compile(rf"活动[:：为有共达累计]{{0,3}}\s*(?P<value>{FIGURE}\s*[场次期])"), parse_count),
+    Statement("trainees_per_year", re.compile(rf"培训\S{{0,6}}?(?P<value>{FIGURE}\s*人次)"), parse_count),
     Statement("financing_total_cny", re.compile(rf"融资(?:总额|金额)?[:：为共达累计]{{0,3}}\s*(?P<value>{MONEY})"), _money),
 )
 

@@ -30,7 +30,7 @@ from extractors.values import (
     without_overprint,
 )
 
-__all__ = ["Reading", "VALIDATORS", "validate", "person_name", "org_name", "party_name", "address", "region_names",
+__all__ = ["Reading", "VALIDATORS", "validate", "validated_value", "person_name", "org_name", "party_name", "address", "region_names",
            "without_definition", "name_standing", "ORG_ENDINGS"]
 
 
@@ -344,3 +344,9 @@ VALIDATORS: dict[str, Callable[[str], Reading | None]] = {
 def validate(kind: str, text: str) -> Reading | None:
     """The text as a value of a kind from the vocabulary (None: not such a value)."""
     return VALIDATORS[kind](text)
+
+
+def validated_value(kind: str, text: str) -> Any:
+    """The value `validate` reads, without its certainty (None: not such a value)."""
+    reading = validate(kind, text)
+    return reading.value if reading is not None else None

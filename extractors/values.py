@@ -23,6 +23,8 @@ __all__ = [
 CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖貳參陸"
 CN_UNITS = "十百千万亿拾佰仟萬億"
 CN_NUMBER = f"[{CN_DIGITS}{CN_UNITS}]+(?:点[{CN_DIGITS}]+)?"
+# A figure as reports and tables write it, in digits or Chinese numerals (15, 十三, 8.3): a regex part.
+FIGURE = r"[\d零一二两三四五六七八九十百千万]+(?:\.\d+)?"
 # Variants that cn2an does not know, mapped to the ones it does.
 CN_VARIANTS = str.maketrans({"萬": "万", "億": "亿", "貳": "贰", "參": "叁", "陸": "陆", "〇": "零", "圆": "元"})
 

@@ -30,48 +30,45 @@ APPLICANT_NAMES = ("premises_lessee", "premises_owner", "credit_subject_name", "
 LICENCE_TYPES = ("business_license", "legal_person_certificate")
 
 
-def applicant_name(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> str | None:
+def _value(extraction: dict[str, Any], section: str, key: str) -> Any:
+    """A stored extraction's value of one fact or claim."""
+    return ((extraction.get(section) or {}).get(key) or {}).get("value")
+
+
+def _first_value(documents: Iterable[tuple[str, str, dict[str, Any]]], doc_types: tuple[str, ...], key: str) -> Any:
+    """A key's value as the first document of these types gives it (a licence's facts, the report's claims)."""
+    return next((v for _path, doc_type, extraction in documents if doc_type in doc_types
+                 and (v := _value(extraction, "claims" if doc_type == "application_report" else "facts", key))), None)
+
+
+def applicant_name(documents: list[tuple[str, str, dict[str, Any]]]) -> str | None:
     """The applicant's name as its licence gives it, else as its report claims it."""
-    named = [(doc_type, extraction) for _path, doc_type, extraction in documents]
-    for wanted in (LICENCE_TYPES, ("application_report",)):
-        for doc_type, extraction in named:
-            section = "facts" if doc_type in LICENCE_TYPES else "claims"
-            value = ((extraction.get(section) or {}).get("org_name") or {}).get("value")
-            if doc_type in wanted and value:
-                return value
-    return None
+    return _first_value(documents, LICENCE_TYPES, "org_name") or _first_value(documents, ("application_report",), "org_name")
 
 
-def name_the_papers_agree_on(documents: list[tuple[str, str, dict[str, Any]]], licence_name: str | None,
-                             same_code: bool = False) -> str | None:
+def name_the_papers_agree_on(documents: list[tuple[str, str, dict[str, Any]]]) -> str | None:
     """The applicant's name as its report and at least one other paper print it alike (lease, screenshots, roster),
     where the licence's reading is that name read imperfectly (a character or two apart, a bracketed form lost), or
-    read as something else while its credit code is the report's (`same_code`): the licence's scan was misread,
-    not the papers. None when the papers do not agree or the licence agrees."""
-    if not licence_name:
+    read as something else while its credit code is the report's: the licence's scan was misread, not the papers.
+    None when the papers do not agree or the licence agrees."""
+    licence_name = _first_value(documents, LICENCE_TYPES, "org_name")
+    claimed = _first_value(documents, ("application_report",), "org_name")
+    if not licence_name or not isinstance(claimed, str):
         return None
-    names: dict[str, tuple[str, set[str]]] = {}
-    for path, doc_type, extraction in documents:
-        if doc_type in LICENCE_TYPES:
-            continue
-        keys = [("claims", "org_name")] + [("facts", key) for key in APPLICANT_NAMES]
-        for section, key in keys:
-            value = ((extraction.get(section) or {}).get(key) or {}).get("value")
-            if isinstance(value, str) and value.strip():
-                folded = compact(value)
-                names.setdefault(folded, (value, set()))[1].add(path)
-    # The report's own name must be among them: a similarly named company's lease and screenshot do not outvote
-    # the licence and the applicant's own statement.
-    claimed = next((compact(v) for _p, t, e in documents if t == "application_report"
-                    and isinstance(v := ((e.get("claims") or {}).get("org_name") or {}).get("value"), str)), None)
-    if claimed is None or claimed not in names or len(names[claimed][1]) < 2:
+    # The report's own name must be on another paper too: a similarly named company's lease and screenshot do not
+    # outvote the licence and the applicant's own statement.
+    seconded = any(isinstance(v := _value(extraction, "facts", key), str) and compact(v) == compact(claimed)
+                   for _path, doc_type, extraction in documents if doc_type not in LICENCE_TYPES
+                   for key in APPLICANT_NAMES)
+    if not seconded:
         return None
-    value = names[claimed][0]
-    standing = name_standing(licence_name, value)
+    standing = name_standing(licence_name, claimed)
     if standing == "unsure":
-        return value
+        return claimed
     # However far off the licence's name reads, its credit code is the report's: the same entity, the name misread.
-    return value if standing == "other" and same_code else None
+    code = _first_value(documents, LICENCE_TYPES, "credit_code")
+    same_code = bool(code) and code == _first_value(documents, ("application_report",), "credit_code")
+    return claimed if standing == "other" and same_code else None
 
 
 def agreeing_reading(doc_facts: dict[str, Fact], alternatives: dict[str, list[Any]], applicant: str | None) -> None:
@@ -97,23 +94,12 @@ def agreeing_reading(doc_facts: dict[str, Fact], alternatives: dict[str, list[An
             doc_facts[paired].value = codes[at]
 
 
-def _licence_value(documents: list[tuple[str, str, dict[str, Any]]], key: str) -> Any:
-    """A fact as the first licence that gives it reads it."""
-    return next((((e.get("facts") or {}).get(key) or {}).get("value") for _p, t, e in documents
-                 if t in LICENCE_TYPES and ((e.get("facts") or {}).get(key) or {}).get("value")), None)
-
-
 def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> tuple[dict[str, Fact], dict[str, Fact]]:
     """(facts, claims) from (path, doc_type, extraction) in document order, leases before property
     certificates (the premises named first are the rented ones); the first reading of a key wins."""
     documents = list(documents)
-    applicant = applicant_name(documents)
-    on_licence = _licence_value(documents, "org_name")
-    licence_code, claimed_code = _licence_value(documents, "credit_code"), next(
-        (((e.get("claims") or {}).get("credit_code") or {}).get("value") for _p, t, e in documents
-         if t == "application_report"), None)
-    agreed = name_the_papers_agree_on(documents, on_licence, bool(licence_code) and licence_code == claimed_code)
-    applicant = agreed or applicant
+    agreed = name_the_papers_agree_on(documents)
+    applicant = agreed or applicant_name(documents)
     facts: dict[str, Fact] = {}
     claims: dict[str, Fact] = {}
     premises: list[dict[str, Any]] = []

@@ -139,31 +139,29 @@ def page_to_clues(page: PageText) -> PageClues:
     text = "".join(lines)
     head = _head_lines(page, lines)
     head = [line for line in head if not NOT_A_TITLE.search(line)]
-    titled = {doc_type for doc_type, pattern in TITLE_PATTERNS if any(pattern.search(line) for line in head)}
+    titled_by_line = [line_to_titled_types(line) for line in head]  # each head line's types, in page order
+    titled = {doc_type for types in titled_by_line for doc_type in types}
     scores: dict[str, float] = {}
     for doc_type, (titles, keywords) in _NORMALISED_CLUES.items():
         score = sum(weight for word, weight in keywords.items() if word in text)
-        if doc_type in titled or any(title in line for line in head for title in titles):
+        if doc_type in titled:
             score += TITLE_WEIGHT
-            titled.add(doc_type)
         elif any(title in text for title in titles):
             score += 3
         if score:
             scores[doc_type] = score
     named = {doc_type for doc_type, (titles, _k) in _NORMALISED_CLUES.items() if any(t in text for t in titles)}
     contents = any(CONTENTS_TITLE.search(line) for line in head[:4]) and len(named) >= CONTENTS_MIN_TYPES
-    return PageClues(scores, titled, len(text), contents, len(lines), _first_title(head, titled))
+    first_title = next((types[0] for types in titled_by_line if types), None)
+    return PageClues(scores, titled, len(text), contents, len(lines), first_title)
 
 
-def _first_title(head: list[str], titled: set[str]) -> str | None:
-    """Of the types a page's head lines title, the one whose title line comes first."""
-    for line in head:
-        for doc_type in titled:
-            titles = _NORMALISED_CLUES.get(doc_type, ((), {}))[0]
-            if any(pattern.search(line) for t, pattern in TITLE_PATTERNS if t == doc_type) or \
-                    any(title in line for title in titles):
-                return doc_type
-    return None
+def line_to_titled_types(line: str) -> list[str]:
+    """The types a head line titles: a sentence title's pattern (关于推荐…的函), or a type's title in it (营业执照)."""
+    types = [doc_type for doc_type, pattern in TITLE_PATTERNS if pattern.search(line)]
+    types += [doc_type for doc_type, (titles, _k) in _NORMALISED_CLUES.items()
+              if doc_type not in types and any(title in line for title in titles)]
+    return types
 
 
 def _head_lines(page: PageText, lines: list[str]) -> list[str]:

@@ -404,19 +404,31 @@ def test_the_scopes_closing_sentence_misread_is_printed_as_every_licence_prints_
     assert scope_with_printed_closing(read) == "物业管理。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
 
 
-def test_a_schedule_tables_tall_address_cell_whose_first_line_stands_above_the_other_cells():
-    # 租赁房屋明细 scanned: the address wraps to two lines, the area, term and rent centred beside both.
-    page = ocr_page([("一、租赁房屋明细", (120, 620, 420, 660)),
-                     ("房屋地址", (167, 699, 303, 751)), ("计租面积(建筑", (713, 674, 933, 729)), ("租赁期限", (1029, 692, 1159, 743)),
-                     ("月租金(元)", (1272, 690, 1443, 738)), ("面积)(m2)", (726, 717, 901, 765)),
-                     ("山西省长治市潞城区和平路260号产业园13", (172, 772, 714, 822)),
-                     ("层18室", (175, 818, 276, 863)), ("120", (791, 790, 856, 838)),
-                     ("2024.06.11—2029.06.10", (937, 790, 1256, 831)), ("7,200", (1322, 784, 1413, 831)),
-                     ("二、租金、物业费及支付", (167, 880, 544, 934))])
-    facts = extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
-    assert facts["premises_address"].value == "山西省长治市潞城区和平路260号产业园13层18室"
-    assert facts["premises_area_m2"].value == 120.0
-    assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == ("2024-06-11", "2029-06-10")
+# 租赁房屋明细 scanned: the address wraps to two lines with the area, term and rent centred beside both (TALL_CELL),
+# or every long cell wraps at tight line spacing, the address in the first column (ALL_CELLS_WRAP).
+TALL_CELL = ([("一、租赁房屋明细", (120, 620, 420, 660)),
+                      ("房屋地址", (167, 699, 303, 751)), ("计租面积(建筑", (713, 674, 933, 729)), ("租赁期限", (1029, 692, 1159, 743)),
+                      ("月租金(元)", (1272, 690, 1443, 738)), ("面积)(m2)", (726, 717, 901, 765)),
+                      ("山西省长治市潞城区和平路260号产业园13", (172, 772, 714, 822)),
+                      ("层18室", (175, 818, 276, 863)), ("120", (791, 790, 856, 838)),
+                      ("2024.06.11—2029.06.10", (937, 790, 1256, 831)), ("7,200", (1322, 784, 1413, 831)),
+                      ("二、租金、物业费及支付", (167, 880, 544, 934))], "山西省长治市潞城区和平路260号产业园13层18室", 120.0, ("2024-06-11", "2029-06-10"))
+ALL_CELLS_WRAP = ([("一、租赁房屋明细", (160, 617, 438, 671)),
+                      ("房屋地址", (167, 706, 301, 758)), ("计租面积(", (647, 680, 812, 729)), ("其中公摊面", (829, 674, 989, 724)),
+                      ("租赁期限", (1072, 684, 1209, 742)), ("月租金(元)", (1282, 679, 1453, 737)),
+                      ("建筑面积)", (645, 714, 787, 765)), ("积(m2)", (836, 708, 961, 769)),
+                      ("山西省长治市襄垣县民主路66号产业", (167, 772, 640, 829)), ("180.25平方", (644, 768, 811, 822)),
+                      ("32.45", (863, 784, 960, 838)), ("2025.03.24-2030.03", (998, 760, 1290, 815)), ("5,050", (1332, 777, 1427, 831)),
+                      ("园25层11室", (167, 814, 338, 874)), ("米", (701, 806, 758, 857)), (".23", (1117, 802, 1179, 850)),
+                      ("二、租金、物业费及支付", (164, 882, 542, 938))], "山西省长治市襄垣县民主路66号产业园25层11室", 180.25, ("2025-03-24", "2030-03-23"))
+
+
+@pytest.mark.parametrize("lines, address, area, term", [TALL_CELL, ALL_CELLS_WRAP], ids=["tall_cell", "all_cells_wrap"])
+def test_a_scanned_schedule_tables_wrapped_cells_keep_their_second_lines(lines, address, area, term):
+    facts = extract(DocumentText("租赁合同.jpg", "lease_contract", [ocr_page(lines)])).facts
+    assert facts["premises_address"].value == address
+    assert facts["premises_area_m2"].value == area
+    assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == term
 
 
 def test_a_2022_licences_longer_closing_sentence_and_its_items_separators_survive():
@@ -467,23 +479,6 @@ def test_a_recommendation_letter_with_a_long_sentence_title_is_a_recommendation(
     assert [d.doc_type for d in Identifier()("11.推荐函.docx", "docx", pages)] == ["recommendation_form"]
     facts = extract(DocumentText("11.推荐函.docx", "recommendation_form", pages)).facts
     assert (facts["recommender"].value, facts["recommender_opinion"].value) == ("湖北省电子商务协会", "同意推荐")
-
-
-def test_a_schedule_row_whose_cells_all_wrap_keeps_each_cells_second_line():
-    # 租赁房屋明细 scanned with tight line spacing: the address, the area's unit and the term's last digits wrap,
-    # the address in the first column.
-    page = ocr_page([("一、租赁房屋明细", (160, 617, 438, 671)),
-                     ("房屋地址", (167, 706, 301, 758)), ("计租面积(", (647, 680, 812, 729)), ("其中公摊面", (829, 674, 989, 724)),
-                     ("租赁期限", (1072, 684, 1209, 742)), ("月租金(元)", (1282, 679, 1453, 737)),
-                     ("建筑面积)", (645, 714, 787, 765)), ("积(m2)", (836, 708, 961, 769)),
-                     ("山西省长治市襄垣县民主路66号产业", (167, 772, 640, 829)), ("180.25平方", (644, 768, 811, 822)),
-                     ("32.45", (863, 784, 960, 838)), ("2025.03.24-2030.03", (998, 760, 1290, 815)), ("5,050", (1332, 777, 1427, 831)),
-                     ("园25层11室", (167, 814, 338, 874)), ("米", (701, 806, 758, 857)), (".23", (1117, 802, 1179, 850)),
-                     ("二、租金、物业费及支付", (164, 882, 542, 938))])
-    facts = extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
-    assert facts["premises_address"].value == "山西省长治市襄垣县民主路66号产业园25层11室"
-    assert facts["premises_area_m2"].value == 180.25
-    assert (facts["premises_lease_start"].value, facts["premises_lease_end"].value) == ("2025-03-24", "2030-03-23")
 
 
 def test_a_summarys_activity_whose_list_number_a_stamp_hid_is_still_dated():
