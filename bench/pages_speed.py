@@ -4,7 +4,9 @@
 
 Figures are medians of CPU-seconds per page (steadier than wall time on a shared machine)
 and their ratios; the pipeline and raw PP-OCR take the least of `--repeat` alternating runs
-per page. Peak RSS covers this process and its children (Tesseract).
+per page. The pipeline is also timed without its second recogniser, and the engine counts how
+many lines the second opinion read and how many pages were read the other way up. Peak RSS
+covers this process and its children (Tesseract).
 """
 
 from __future__ import annotations
@@ -88,6 +90,21 @@ def timed(function, *args) -> float:
     return cpu() - started
 
 
+def _extra_readings(counts: dict, before: dict) -> dict:
+    """What the second recogniser and the other-way-up reading did on the timed pages (all repeats)."""
+    done = {key: counts[key] - before[key] for key in counts}
+    return {
+        "pages": done["pages"],
+        "pages_read_the_other_way_up": done["other_way_up_tried"],
+        "pages_turned_over": done["other_way_up_kept"],
+        "lines": done["lines"],
+        "lines_given_a_second_opinion": done["second_opinion_lines"],
+        "share_of_lines": round(done["second_opinion_lines"] / max(done["lines"], 1), 3),
+        "lines_the_recognisers_disagreed_on": done["second_opinion_disputed"],
+        "second_opinion_cpu_s_per_page": round(done["second_opinion_cpu_s"] / max(done["pages"], 1), 3),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixtures", type=Path, required=True)
@@ -97,7 +114,9 @@ def main() -> None:
     args = parser.parse_args()
 
     text_pdfs, scans = sample_files(args.fixtures)
-    reader = PageReader(lambda: make_engine("rapidocr"))  # no cache: every page is really read
+    engine = make_engine("rapidocr")
+    reader = PageReader(lambda: engine)  # no cache: every page is really read
+    one_opinion = PageReader(lambda: make_engine("rapidocr", second_opinion=False))
 
     text_pages, started_wall, started_cpu = 0, time.perf_counter(), cpu()
     for data in text_pdfs:
@@ -112,21 +131,25 @@ def main() -> None:
     tesseract = make_engine("tesseract")
     import pytesseract
 
-    rows = {"pipeline": [], "raw_rapidocr_tuned": [], "raw_rapidocr_default": [], "raw_tesseract": [],
-            "pipeline_tesseract": []}
+    rows = {"pipeline": [], "pipeline_without_second_opinion": [], "raw_rapidocr_tuned": [], "raw_rapidocr_default": [],
+            "raw_tesseract": [], "pipeline_tesseract": []}
     pages = scan_images(scans, args.scans)
     raw_default(decode(*pages[0]))  # load the models and imports before timing
     for kind in {kind for kind, _data in pages}:
         reader(*next(page for page in pages if page[0] == kind))
+        one_opinion(*next(page for page in pages if page[0] == kind))
+    counted_from = dict(engine.counts)  # the warm-up pages are not counted
     for kind, data in pages:
         image = decode(kind, data)
         # The pipeline and raw PP-OCR alternate on the same page; each keeps its least time, since
         # another process on the machine can only add to it.
-        pipeline_times, raw_times = [], []
+        pipeline_times, raw_times, single_times = [], [], []
         for _ in range(args.repeat):
             pipeline_times.append(timed(reader, kind, data))
             raw_times.append(timed(raw_tuned, image))
+            single_times.append(timed(one_opinion, kind, data))
         rows["pipeline"].append(min(pipeline_times))
+        rows["pipeline_without_second_opinion"].append(min(single_times))
         rows["raw_rapidocr_tuned"].append(min(raw_times))
         rows["raw_rapidocr_default"].append(timed(raw_default, image))
         rows["raw_tesseract"].append(timed(lambda img: pytesseract.image_to_data(img[:, :, ::-1], lang="chi_sim",
@@ -150,7 +173,10 @@ def main() -> None:
             "pipeline / raw rapidocr (defaults)": round(medians["pipeline"] / medians["raw_rapidocr_default"], 3),
             "raw rapidocr defaults / tuned": round(medians["raw_rapidocr_default"] / medians["raw_rapidocr_tuned"], 2),
             "pipeline / raw tesseract": round(medians["pipeline"] / medians["raw_tesseract"], 3),
+            "pipeline / pipeline without second opinion":
+                round(medians["pipeline"] / medians["pipeline_without_second_opinion"], 3),
         },
+        "extra_readings": _extra_readings(engine.counts, counted_from),
         "peak_rss_mb": round(peak_mb),
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))

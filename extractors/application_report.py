@@ -16,6 +16,7 @@ from extractors.values import (
     FIGURE,
     clean,
     compact,
+    find_credit_codes,
     parse_area,
     parse_count,
     parse_ratio,
@@ -173,6 +174,7 @@ def extract(doc: DocumentText) -> Extraction:
     _prose(passage, doc, out)
     _recognitions_in_prose(passage, doc, out)
     _org_name_in_prose(passage, doc, out)
+    _credit_code_after_wrapped_label(passage, doc, out)
     return out
 
 
@@ -228,6 +230,27 @@ def _org_name_in_prose(passage: Passage, doc: DocumentText, out: Extraction) -> 
             found = Field.of_row(row)
             out.add("org_name", reading.value, found.confidence * 0.9, [found.evidence(doc.path)], claim=True)
             return
+
+
+# The end of a credit-code label a table cell's wrap cut (统一社会信 / 1用代码9114…): what stands right before a code.
+CODE_LABEL_END = re.compile(r"代码[为是:：]?\s*$")
+CODE_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
+
+
+def _credit_code_after_wrapped_label(passage: Passage, doc: DocumentText, out: Extraction) -> None:
+    """The applicant's credit code where its label was cut by a cell's wrap, so no field holds it: a code
+    whose check digit holds, right after the label's end (…用代码), and the only such code in the report."""
+    if "credit_code" in out.claims:
+        return
+    text = passage.text
+    found = [(match, code, certainty) for match in CODE_RUN.finditer(text)
+             if CODE_LABEL_END.search(text[max(match.start() - 6, 0):match.start()])
+             for code, certainty in find_credit_codes(match.group()) if code == match.group().upper()]  # as printed
+    if len({code for _match, code, _certainty in found}) != 1:
+        return
+    match, code, certainty = found[0]
+    field = passage.field(match.start(), match.end())
+    out.add("credit_code", code, field.confidence * certainty * 0.9, [field.evidence(doc.path, code)], claim=True)
 
 
 # A 申报条件对照表 quotes each condition (资产总额不低于100万元（第六条（一））) beside what the applicant has:

@@ -11,6 +11,8 @@ from extractors.values import compact, find_dates, whole
 __all__ = ["extract"]
 
 AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|-?\d+\.\d{2}")
+# Thousands separated by points, as OCR reads a scan's commas (880.000.00 for 880,000.00).
+POINTED_THOUSANDS = re.compile(r"(?<![\d.])(-?\d{1,3})((?:\.\d{3})+)(\.\d{2})(?![\d.])")
 TOTAL_LABELS = ("资产总计", "资产合计", "资产总额")
 
 
@@ -46,18 +48,34 @@ def extract(doc: DocumentText) -> Extraction:
     return out
 
 
+def amount_text(text: str) -> str:
+    """A figure as printed, its thousands separated by commas again where OCR read them as points."""
+    return POINTED_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(".", ",") + m.group(3), compact(text))
+
+
+def is_closing_balance(name: str) -> bool:
+    """A column header naming this year's closing balance (期末余额, 年末数), not last year's (上年年末余额)."""
+    return ("期末" in name or "年末" in name) and not re.search(r"上年|年初|期初", name)
+
+
 def _year_end_amount(total: Row, header: Row | None) -> float | None:
     """The 期末 column's figure on the 资产总计 row; the first figure when the columns cannot be told apart."""
     head = compact(header.text) if header is not None else ""
     if header is not None:
         names = [compact(p.text) for p in header.pieces]
-        column = next((i for i, n in enumerate(names) if "期末" in n or "年末" in n), None)
+        column = next((i for i, n in enumerate(names) if is_closing_balance(n)), None)
         # As many figures as the header has balance columns (年末数 | 年初数): they stand in that order, however
         # a skewed scan moves the columns sideways.
         balances = [n for n in names if re.search(r"期末|年末|期初|年初|余额", n)]
-        figures = [compact(p.text) for p in total.pieces if AMOUNT.fullmatch(compact(p.text))]
+        figures = [amount_text(p.text) for p in total.pieces if AMOUNT.fullmatch(amount_text(p.text))]
         if column is not None and len(balances) >= 2 and len(figures) == len(balances):
-            at = next(i for i, n in enumerate(balances) if "期末" in n or "年末" in n)
+            at = next(i for i, n in enumerate(balances) if is_closing_balance(n))
+            return float(figures[at].replace(",", ""))
+        # A balance sheet of two halves (资产 | 负债和所有者权益) names each balance twice; the 资产总计 row has the
+        # left half's figures only, in the left half's order.
+        half = len(balances) // 2
+        if column is not None and len(balances) >= 4 and balances[:half] == balances[half:] and len(figures) == half:
+            at = next(i for i, n in enumerate(balances[:half]) if is_closing_balance(n))
             return float(figures[at].replace(",", ""))
         boxed = total.pieces[0].bbox is not None and header.pieces[0].bbox is not None
         cells = [p.text for p in total.pieces]
@@ -65,10 +83,10 @@ def _year_end_amount(total: Row, header: Row | None) -> float | None:
             table = rows_to_table([total], header)
             cells = table[1].cells if len(table) > 1 else []
         if column is not None and column < len(cells):
-            amounts = AMOUNT.findall(compact(cells[column]))
+            amounts = AMOUNT.findall(amount_text(cells[column]))
             if len(amounts) == 1:
                 return float(amounts[0].replace(",", ""))
     if "年初" in head and head.find("年初") < head.find("期末"):
         return None  # the first figure would be the opening balance
-    figures = [p for p in total.pieces if AMOUNT.fullmatch(compact(p.text))]
-    return float(compact(figures[0].text).replace(",", "")) if figures else None
+    figures = [amount_text(p.text) for p in total.pieces if AMOUNT.fullmatch(amount_text(p.text))]
+    return float(figures[0].replace(",", "")) if figures else None

@@ -339,6 +339,10 @@ def known_entity_type(read: str) -> str | None:
         rest = folded[len(form):]
         if folded.startswith(form) and re.fullmatch(r"\((?:[^()]{2,6})\)", rest) and starts_with_region(rest[1:-1]):
             return name
+        # The next column's date after a whole type, its 成立日期 label lost (…（自然人独资）2016年09月22日,
+        # …法人独资）月2018年03月05日): no type holds a digit.
+        if folded.startswith(form) and form.endswith(")") and re.match(r"^\D{0,2}\d", rest) and find_dates(rest):
+            return name
         # A watermark's or the next column's scrap after a whole type (其他有限责任公司申报同): the type, unless
         # the scrap could begin a longer type (有限责任公司 + （自然人投资或控股）).
         if folded.startswith(form) and 1 <= len(rest) <= 4 and len(form) >= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", rest) \

@@ -102,21 +102,24 @@ def _wrapped_name_tail(rows, found: Field):
     at = next((i for i, row in enumerate(rows) if row is last), None)
     if at is None or at + 1 >= len(rows) or not found.pieces or found.pieces[-1].bbox is None:
         return None
-    below, cell = rows[at + 1], found.pieces[-1]
+    cell = found.pieces[-1]
     height = max(last.line_height, 1.0)
-    if below.page is not last.page or below.top - last.bottom > height:
-        return None
     opened = found.value.count("（") + found.value.count("(") > found.value.count("）") + found.value.count(")")
     unfinished = org_name(found.value) is None  # 湖北楚天科技服务股份有限公 / 司: the legal form cut by the wrap
-    for piece in below.pieces:
-        if piece.bbox is None or abs(piece.bbox[0] - cell.bbox[0]) > 1.5 * height:
-            continue
-        text = compact(piece.text)
-        if BRACKETED_TAIL.match(text) or opened and re.match(r"^[^（）()]{1,10}[）)]", text):
-            return piece
-        joined = org_name(join_wrapped(found.value, piece.text)) if unfinished and len(text) <= 6 else None
-        if joined is not None and joined.certainty == 1.0:
-            return piece
+    # The rows just below; in a two-column signature block the other party's line, set a little lower,
+    # may come first (乙方（盖章）：恒远（荆州）人力资源有限公 | 甲方（盖章）：… | 司).
+    for below in rows[at + 1: at + 3]:
+        if below.page is not last.page or below.top - last.bottom > height:
+            return None
+        for piece in below.pieces:
+            if piece.bbox is None or abs(piece.bbox[0] - cell.bbox[0]) > 1.5 * height:
+                continue
+            text = compact(piece.text)
+            if BRACKETED_TAIL.match(text) or opened and re.match(r"^[^（）()]{1,10}[）)]", text):
+                return piece
+            joined = org_name(join_wrapped(found.value, piece.text)) if unfinished and len(text) <= 6 else None
+            if joined is not None and joined.certainty == 1.0:
+                return piece
     return None
 
 
@@ -266,7 +269,40 @@ def extract_property(doc: DocumentText) -> Extraction:
             out.add("premises_area_m2", reading.value[0], found.confidence * certainty, [found.evidence(doc.path)])
             out.facts["premises_area_m2"].area_kind = reading.value[1]  # type: ignore[attr-defined]
             break
+    else:
+        under = area_under_its_column_header(rows)
+        if under is not None:
+            value, found = under
+            out.add("premises_area_m2", value, found.confidence * 0.9, [found.evidence(doc.path)])
+            out.facts["premises_area_m2"].area_kind = "建筑面积"  # type: ignore[attr-defined]
     return out
+
+
+BARE_FIGURE = re.compile(r"\d{1,6}(?:\.\d{1,2})?")
+
+
+def area_under_its_column_header(rows) -> tuple[float, Field] | None:
+    """The figure under a 建筑面积（m²） column header of a certificate's 房屋状况 table (幢号 | 房号 | 结构 |
+    房屋总层数 | 所在层数 | 建筑面积 | 套内建筑面积 | 其它), found by where the header stands across the page:
+    headers set close together are often read as one box (所在层数建筑面积（m²）), so the column is the
+    stretch of that box the label's characters take."""
+    for at, row in enumerate(rows):
+        for piece in row.pieces:
+            text = piece.text
+            start = next((m.start() for m in re.finditer("建筑面积", text) if not PART_OF_AREA.search(text[:m.start()])), None)
+            if start is None or piece.bbox is None:
+                continue
+            left, right = piece.x_at(start), piece.bbox[2] if start + 4 >= len(text.rstrip("（(m²)）")) else piece.x_at(start + 4)
+            width = (right - left) / 4  # one character
+            for below in rows[at + 1: at + 4]:
+                if below.page is not row.page or below.top - row.bottom > 3 * max(row.line_height, 1.0):
+                    break
+                figures = [p for p in below.pieces if p.bbox and BARE_FIGURE.fullmatch(compact(p.text))
+                           and left - width <= p.centre <= right + width]
+                if figures:  # the nearest: the next column's figure may reach into the stretch
+                    nearest = min(figures, key=lambda p: abs(p.centre - (left + right) / 2))
+                    return float(compact(nearest.text)), Field("建筑面积", nearest.text, [nearest], [below])
+    return None
 
 
 PART_OF_AREA = re.compile(r"(?:分摊|公摊|专有|套内|宗地|土地|共用)$")

@@ -262,13 +262,35 @@ def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[TableRow] | N
         if above is not None and above.pieces[0].bbox and _names_a_column([p.text for p in above.pieces]) \
                 and not any("姓名" in compact(p.text) for p in above.pieces):
             header = two_line_header(above, row)  # 专业技术职称 | 是否专职 printed over 姓名's line
+        below = rows[index + 1] if index + 1 < len(rows) and rows[index + 1].page is row.page else None
+        if not _names_degree_or_title(header) and below is not None and below.pieces[0].bbox \
+                and all(len(compact(p.text)) <= 2 for p in below.pieces):
+            header = two_line_header(header, below)  # headings wrapped in their cells: 文化程 / 度, 专业技术 / 职称
         # The degree or title heading on the 姓名 line, or on the line over it (序号 | 最高学历 | … spanning two lines
         # beside 基本情况 over 姓名 | 性别).
-        if any(h in compact(p.text) for p in header.pieces for h in HEADERS["degree"] + HEADERS["title"]):
+        if _names_degree_or_title(header):
             table = rows_to_table(rows, header, stop=lambda r: bool(ROSTER_END.search(compact(r.text))))
-            heading = " ".join(r.text for r in rows[max(0, index - 2):index] if r.page is row.page)
+            heading = _lines_over_header(rows, index)
             found.append(([[compact(c) for c in line.cells] for line in table], table, heading))
     return found
+
+
+def _lines_over_header(rows: list[Row], index: int) -> str:
+    """The lines over a header on its page, up to the table above it (its 小计 or its last person) or the
+    roster's head, at most four: a section's name (二、兼职人员) may stand over a header of three lines."""
+    over: list[str] = []
+    for row in reversed(rows[max(0, index - 4):index]):
+        text = compact(row.text)
+        # A year or a date is a line of the table above (a person's row) or of the roster's head (填报日期).
+        if row.page is not rows[index].page or ROSTER_END.search(text) or re.search(r"\d{4}", text):
+            break
+        over.insert(0, row.text)
+    return " ".join(over)
+
+
+def _names_degree_or_title(header: Row) -> bool:
+    """Whether a header row names the degree or the title column: what makes a table of people a roster."""
+    return any(h in compact(p.text) for p in header.pieces for h in HEADERS["degree"] + HEADERS["title"])
 
 
 def _names_a_column(cells: list[str]) -> bool:
@@ -277,20 +299,12 @@ def _names_a_column(cells: list[str]) -> bool:
 
 
 def _heading_above(doc: DocumentText, page, header: list[str], nth: int) -> str:
-    """The lines printed just above a table's header (二、兼职人员), found among the page's rows by the
-    header's first cells (its `nth` time, for tables whose headers repeat); a header cell wrapped onto a
-    line of its own (专业技术职 | 称) is passed over, and nothing above a 小计/合计 line is taken."""
-    opening = "".join(compact(c) for c in header[:3])
+    """The lines printed just above a table's header (二、兼职人员), found among the page's rows: the `nth`
+    line naming 姓名 beside another column (for tables whose headers repeat), and the lines over it."""
     rows = [r for r in doc.rows if r.page is page]
-    hits = [i for i, r in enumerate(rows) if compact(r.text).replace("\t", "").startswith(opening)]
-    if len(hits) <= nth:
-        return ""
-    above = []
-    for row in reversed(rows[max(0, hits[nth] - 2):hits[nth]]):
-        if ROSTER_END.search(compact(row.text)) or "小计" in row.text or re.search(r"\d{4}", row.text):
-            break
-        above.insert(0, row.text)
-    return " ".join(above)
+    hits = [i for i, r in enumerate(rows) if "姓名" in compact(r.text)
+            and any(other in compact(r.text) for other in ("性别", "身份证", "学历", "职称", "专职"))]
+    return _lines_over_header(rows, hits[nth]) if len(hits) > nth else ""
 
 
 def _section_of(text: str) -> bool | None:

@@ -12,6 +12,7 @@ class Rule(BaseModel):
     """One condition of a measure: what the engine checks (`check`), with which parameters, and why."""
 
     id: str
+    title: str  # what a reviewer sees it called: 经营服务场所面积
     article: str  # 第五条（二）
     quote: str  # the sentence of the measure the rule enforces
     check: str  # the engine's check that applies it (pipeline.rules)

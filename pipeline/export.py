@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,6 +46,20 @@ FACT_NAMES = {
     "trainees_per_year": "年培训人次", "financing_total_cny": "融资总额（元）", "guarantee_new_cny": "新增担保额（元）",
     "recognitions": "获得的认定、奖励或资助",
 }
+
+
+@lru_cache(maxsize=1)
+def rule_titles() -> dict[str, str]:
+    """Each rule id as a reviewer reads it: its title in the built-in rule sets (two sets titling one id
+    differently are both named: 独立法人资格／独立法人或合伙人制)."""
+    from rules import builtin_rulesets
+
+    titles: dict[str, list[str]] = {}
+    for ruleset in builtin_rulesets():
+        for rule in ruleset.rules:
+            if rule.title not in titles.setdefault(rule.id, []):
+                titles[rule.id].append(rule.title)
+    return {rule_id: "／".join(names) for rule_id, names in titles.items()}
 
 
 def export_jsonl(store: Store, out: Path) -> int:
@@ -89,7 +104,8 @@ def write_xlsx(records: Iterable[tuple[str, dict[str, Any]]], out: Path | IO[byt
     header = ["批次", "申请编号", "规则集", "规则版本", "评审基准日", "结论", "文档数", "无法读取的文件", "文档类型"]
     for key in KEY_FACTS:
         header += [f"{FACT_NAMES[key]}（材料）", f"{FACT_NAMES[key]}（申报）"]
-    header += ["不一致项", "标记"] + [f"{rule_id}" for rule_id in rule_ids] + ["人工改写"]
+    titles = rule_titles()
+    header += ["不一致项", "标记"] + [titles.get(rule_id, rule_id) for rule_id in rule_ids] + ["人工改写"]
     apps.append(header)
     for batch, payload, rules in rows:
         documents = payload.get("documents", [])

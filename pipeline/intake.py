@@ -6,7 +6,9 @@ import hashlib
 import io
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -302,15 +304,92 @@ def zip_entry_path(info: zipfile.ZipInfo) -> str | None:
     return "/".join(p for p in PurePosixPath(name).parts if p.strip("/") not in ("", ".", "..")) or "（无名文件）"
 
 
+class TruncatedZip(zipfile.BadZipFile):
+    """A zip cut off before its end (an upload broken off): the members before the cut were recovered."""
+
+    def __init__(self, recovered: int) -> None:
+        super().__init__(f"recovered {recovered} members")
+        self.recovered = recovered
+
+
 def application_files(source: Path, read_cleanly: Container[str] = frozenset(),
                       bounds: Limits | None = None) -> Iterator[IntakeFile]:
-    """An application's files, from its folder or its zip; zipfile.BadZipFile for a zip that cannot be opened."""
-    unpacker = _Unpacker(bounds or limits(), read_cleanly)
+    """An application's files, from its folder or its zip; zipfile.BadZipFile for a zip that cannot be opened,
+    TruncatedZip after the members recovered from a zip cut off before its end."""
+    bounds = bounds or limits()
+    unpacker = _Unpacker(bounds, read_cleanly)
     if source.is_dir():
         yield from unpacker.folder(source)
         return
-    with zipfile.ZipFile(source) as archive:
+    try:
+        archive = zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        data = source.read_bytes()
+        recovered = members_before_the_cut(data, bounds)
+        if recovered is None:
+            if data.startswith(LOCAL_SIGNATURE):
+                raise TruncatedZip(0) from None  # a zip's beginning, cut before its first member ended
+            raise
+        with recovered:
+            yield from unpacker.zip_entries(recovered, "", depth=1)
+            count = len(recovered.infolist())
+        raise TruncatedZip(count) from None
+    with archive:
         yield from unpacker.zip_entries(archive, "", depth=1)
+
+
+LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # PKZIP's local file header, before the name and the extra field
+LOCAL_SIGNATURE = b"PK\x03\x04"
+
+
+def members_before_the_cut(data: bytes, bounds: Limits) -> zipfile.ZipFile | None:
+    """The whole members of a zip whose end (the central directory) is missing, read from their local
+    headers, as a zip of their own; None when not one member is whole. Each member is unpacked no further
+    than a file may be (a bomb stays refused), and a member whose data the cut reached is left out."""
+    out = io.BytesIO()
+    kept = 0
+    with zipfile.ZipFile(out, "w") as rebuilt:
+        at = data.find(LOCAL_SIGNATURE)
+        while at >= 0 and at + LOCAL_HEADER.size <= len(data):
+            (_sig, _version, flags, method, _time, _date, crc, packed, size,
+             name_length, extra_length) = LOCAL_HEADER.unpack_from(data, at)
+            start = at + LOCAL_HEADER.size + name_length + extra_length
+            unpacked, end = _member_data(data, start, method, flags, packed, bounds.max_file_bytes)
+            raw_name = data[at + LOCAL_HEADER.size: at + LOCAL_HEADER.size + name_length]
+            if unpacked is not None and flags & 0x8:  # sizes and CRC in a descriptor after the data
+                descriptor = end + 4 if data[end:end + 4] == b"PK\x07\x08" else end
+                crc, size = (struct.unpack_from("<I", data, descriptor)[0] if descriptor + 4 <= len(data) else None,
+                             len(unpacked))
+            if unpacked is not None and zlib.crc32(unpacked) == crc and len(unpacked) == size:
+                name = raw_name.decode("utf-8", "replace") if flags & UTF8_FLAG else decoded_name(raw_name, ("gbk", "utf-8"))
+                if not name.endswith("/"):
+                    rebuilt.writestr(zipfile.ZipInfo(name), unpacked, compress_type=zipfile.ZIP_STORED)
+                    kept += 1
+            at = data.find(LOCAL_SIGNATURE, max(end, at + 4))
+    if not kept:
+        return None
+    out.seek(0)
+    return zipfile.ZipFile(out)
+
+
+def _member_data(data: bytes, start: int, method: int, flags: int, packed: int, cap: int) -> tuple[bytes | None, int]:
+    """A member's unpacked bytes (None when cut off, encrypted, too large or packed some other way) and where
+    its data ends."""
+    if flags & 0x1 or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None, start
+    if method == zipfile.ZIP_STORED:
+        if flags & 0x8 or start + packed > len(data):
+            return None, start  # its length is only in the descriptor after it, or the cut reached it
+        return (data[start:start + packed] if packed <= cap else None), start + packed
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        unpacked = inflater.decompress(data[start:], cap + 1)
+    except zlib.error:
+        return None, start
+    end = len(data) - len(inflater.unused_data)
+    if not inflater.eof or len(unpacked) > cap:
+        return None, end  # the stream was cut short, or unpacks past a file's limit
+    return unpacked, end
 
 
 def submitted_file(source: Path, path: str, sha256: str) -> bytes:
@@ -319,9 +398,12 @@ def submitted_file(source: Path, path: str, sha256: str) -> bytes:
     data = None
     if source.is_dir() or source.is_file():
         try:
-            data = next((f.data for f in application_files(source) if f.path == path and f.sha256 == sha256), None)
-        except zipfile.BadZipFile:
-            data = None
+            for submitted in application_files(source):
+                if submitted.path == path and submitted.sha256 == sha256:
+                    data = submitted.data
+                    break
+        except zipfile.BadZipFile:  # a truncated zip's recovered members were looked through first
+            pass
     if data is None:
         raise FileNotFoundError(f"原始文件已不在批次目录中，或读取后已被改动：{path}")
     return data
@@ -367,8 +449,19 @@ def read_batch(batch: Path, read_cleanly: Container[str] = frozenset()) -> Itera
             yield app
             continue
         try:
-            app.files = list(application_files(entry, read_cleanly, bounds))
+            for submitted in application_files(entry, read_cleanly, bounds):
+                app.files.append(submitted)
+        except TruncatedZip as cut:
+            why = (problem("zip_truncated", name=entry.name, recovered=cut.recovered) if cut.recovered
+                   else problem("zip_cut_off", name=entry.name))
+            app.error, app.error_code = why.message, why.code
         except zipfile.BadZipFile as exc:
-            why = problem("zip_damaged", detail=f"{entry.name}（{exc}）")
+            why = problem("zip_damaged", detail=f"{entry.name}（{_zip_error(exc)}）")
             app.error, app.error_code = why.message, why.code
         yield app
+
+
+def _zip_error(exc: zipfile.BadZipFile) -> str:
+    """What zipfile says of a zip it cannot open, in Chinese where it is one of its usual words."""
+    said = str(exc)
+    return {"File is not a zip file": "不是zip格式或文件为空"}.get(said, said)

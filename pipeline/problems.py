@@ -22,6 +22,8 @@ MESSAGES = {
     "legacy_office": "旧版Office文件（.doc/.xls/.wps），请另存为.docx/.xlsx后重新提交",
     "file_too_large": "文件 {size} MB，超过单个文件 {limit} MB 的上限，未读取",
     "zip_damaged": "压缩包无法打开：{detail}",
+    "zip_truncated": "压缩包 {name} 不完整（上传或拷贝时中断，缺少文件目录）：已恢复其中 {recovered} 个完整的文件，其余文件无法读取",
+    "zip_cut_off": "压缩包 {name} 不完整（上传或拷贝时中断）：其中没有一个完整的文件可以恢复，请申报单位重新提交",
     "zip_bomb": "压缩包中的文件解压后异常大（压缩比超过 {limit} 倍或超过 {size_limit} MB，可能是“压缩炸弹”），未读取",
     "zip_too_large": "压缩包解压后超过本申请 {limit} MB 的上限，此文件未读取",
     "zip_too_deep": "压缩包嵌套超过 {limit} 层，未展开",

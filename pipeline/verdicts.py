@@ -15,8 +15,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
 from extractors.validate import name_standing
 from extractors.values import compact
 from models.results import DEGREES, TITLES
@@ -49,6 +47,7 @@ class Application:
     claims: dict[str, dict[str, Any]]
     present: frozenset[str]  # doc_types of documents read without error
     unreadable: int = 0  # files that could not be read: one may be a missing material
+    upload_error: str | None = None  # the application's zip could not be opened, or only in part
 
     @classmethod
     def of_record(cls, record: dict[str, Any], as_of: str | None = None) -> Application:
@@ -57,7 +56,7 @@ class Application:
         return cls(as_of=date.fromisoformat(as_of or record["as_of"]), facts=record.get("facts") or {},
                    claims=record.get("claims") or {},
                    present=frozenset(d["doc_type"] for d in documents if d.get("status") == "ok" and d.get("doc_type")),
-                   unreadable=sum(1 for d in documents if d.get("status") == "error"))
+                   unreadable=sum(1 for d in documents if d.get("status") == "error"), upload_error=record.get("error"))
 
     def fact(self, key: str) -> Any:
         return self.facts[key].get("value") if key in self.facts else None
@@ -106,12 +105,6 @@ def _fold(text: str) -> str:
 def same_name(a: Any, b: Any) -> bool:
     """Names compared as labels are (`compact`: width folded, （ → (, no spaces), 【】 taken as ()."""
     return a is not None and b is not None and _folded_name(a) == _folded_name(b)
-
-
-def one_character_apart(a: Any, b: Any) -> bool:
-    """Names (folded as `same_name` folds them) that differ in one character: the usual OCR misreading
-    (博睿 → 博春), so such a mismatch is doubtful when either side was read by OCR rather than typed."""
-    return Levenshtein.distance(_folded_name(a), _folded_name(b)) == 1
 
 
 def add_years(day: date, years: int) -> date:
@@ -429,9 +422,17 @@ def apply_rule(rule: Rule, app: Application) -> dict[str, Any]:
     """One rule's verdict with its reason, parameters and the keys of the facts it read (whose values and
     evidence the record's `facts` hold)."""
     outcome = CHECKS[rule.check](rule.params, app)
-    return {"id": rule.id, "article": rule.article, "status": outcome.status, "basis": outcome.basis,
+    return {"id": rule.id, "title": rule.title, "article": rule.article, "status": outcome.status, "basis": outcome.basis,
             "reason": _reason(rule, outcome), "params": rule.params,
             "facts_used": [key for key in outcome.used if key in app.facts]}
+
+
+def not_failed_on_an_unread_upload(rule: dict[str, Any], upload_error: str) -> dict[str, Any]:
+    """A rule's fail turned into review when the application's zip could not be read whole: what the rule
+    missed may be in the part that was lost, so the upload is what the reviewer must look at first."""
+    if rule["status"] != "fail":
+        return rule
+    return rule | {"status": "review", "reason": f"申报材料未能完整读取（{upload_error}），据已读取的材料：{rule['reason']}"}
 
 
 def decide(ruleset: RuleSet, rules: list[dict[str, Any]], recognitions: list[str]) -> str:
@@ -451,6 +452,8 @@ def decide(ruleset: RuleSet, rules: list[dict[str, Any]], recognitions: list[str
 def evaluate(ruleset: RuleSet, app: Application) -> Verdicts:
     """Every rule of the set applied to the application, and the decision they make."""
     rules = [apply_rule(rule, app) for rule in ruleset.rules]
+    if app.upload_error:
+        rules = [not_failed_on_an_unread_upload(rule, app.upload_error) for rule in rules]
     recognitions = app.claim("recognitions") or []
     return Verdicts(rules=rules, decision=decide(ruleset, rules, list(recognitions)),
                     for_reviewer=[{"article": item.article, "quote": item.quote} for item in ruleset.for_reviewer])
@@ -477,7 +480,7 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
     """Every claim of domain.md's list that its documents contradict: numbers beyond the rule set's
     tolerance, names after folding width and brackets, anything else as written. Returned as (sure,
     unsure): an unsure one rests on a claim or document value read with less than the rule set's
-    confidence, or on names one character apart where either was read by OCR (text layers read 1.0)."""
+    confidence, or on names `name_standing` calls unsure where either was read by OCR (text layers read 1.0)."""
     extracted = {key: fact.get("value") for key, fact in app.facts.items()} | extracted_counts(ruleset, app)
     tolerance, floor = ruleset.mismatch.relative_tolerance, ruleset.mismatch.min_confidence
     sure, unsure = [], []
@@ -486,10 +489,11 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
         if key not in app.claims or extracted.get(fact_key) is None:
             continue
         claimed, value = app.claim(key), extracted[fact_key]
+        standing = name_standing(claimed, value) if key in NAME_KEYS else None
         if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(claimed, int | float):
             differs = abs(float(claimed) - float(value)) > max(tolerance * abs(float(value)), 1e-9)
-        elif key in NAME_KEYS:
-            differs = not same_name(claimed, value)
+        elif standing is not None:
+            differs = standing != "same"
         else:
             differs = str(claimed) != str(value)
         if differs:
@@ -498,7 +502,9 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
             mismatch = {"key": key, "claimed": claimed, "extracted": value, "confidence": confidence}
             claimed_confidence = app.claims[key].get("confidence")
             weakest = min(1.0 if confidence is None else confidence, 1.0 if claimed_confidence is None else claimed_confidence)
-            doubtful = weakest < floor or (weakest < 1.0 and key in NAME_KEYS and one_character_apart(claimed, value))
+            # A name read imperfectly (one contained in the other, a character or two apart) may be the same
+            # entity: doubtful unless both sides were typed (text layers read 1.0).
+            doubtful = weakest < floor or (weakest < 1.0 and key in NAME_KEYS and standing == "unsure")
             (unsure if doubtful else sure).append(mismatch)
     return sure, unsure
 

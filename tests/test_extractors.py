@@ -472,6 +472,9 @@ def test_a_roster_whose_fulltime_header_went_unread_takes_a_bare_no_at_the_row_e
     ("股份有限公司（非上市、自然人投资或控股））", "股份有限公司（非上市、自然人投资或控股）"),  # a bracket read twice
     ("有限责任公司(自然人独资)", "有限责任公司（自然人独资）"),
     ("有限责任公司（国有独股）", None),  # as near 国有独资 as 国有控股: left as read
+    # The 成立日期 column's date run on, its label lost under a blur or a seal.
+    ("有限责任公司（自然人独资）2016年09月22日", "有限责任公司（自然人独资）"),
+    ("有限责任公司（自然人投资或控股的法人独资）月2018年03月05日", "有限责任公司（自然人投资或控股的法人独资）"),
     ("某某信息咨询部", None),
 ])
 def test_an_entity_type_a_slip_from_one_printed_type_is_that_type(read, printed):
@@ -504,3 +507,115 @@ def test_an_address_carries_on_past_the_next_columns_wrapped_line():
         ("项目，经相关部门批准后方可开展经营活动)", (284, 656, 645, 680)), ("登记机关", (822, 710, 1040, 752))])
     facts = extract(DocumentText("法人证书.png", "legal_person_certificate", [page])).facts
     assert facts["address"].value == "山西省长治市襄垣县太行街285号国际中心27层20室"
+
+
+def test_a_signature_blocks_name_wrapped_below_the_other_partys_line_is_joined():
+    # Two signature columns set a little apart in height: the lessee's name wraps in its column, and the
+    # lessor's line, lower on the left, comes between the two parts in reading order.
+    lines = [("承租人（以下简称“乙方”）：", (178, 300, 700, 332)), ("统一社会信用代码：", (178, 350, 500, 382)),
+             ("乙方（盖章）：恒远（荆州）人力资源有限公", (835, 1275, 1446, 1306)),
+             ("甲方（盖章）：荆州市融达置业有限公司", (186, 1296, 736, 1327)),
+             ("司", (835, 1317, 866, 1347)),
+             ("法定代表人或委托代理人：董晓娟法定代表人或委托代理人：郝涵", (186, 1393, 1263, 1424))]
+    page = PageText(page_no=1, width=1654, height=2339, source="text_layer",
+                    lines=[TextLine(text=t, bbox=b) for t, b in lines])
+    facts = extract(DocumentText("租赁合同.pdf", "lease_contract", [page])).facts
+    assert facts["premises_lessee"].value == "恒远（荆州）人力资源有限公司"
+    assert facts["premises_lessor"].value == "荆州市融达置业有限公司"
+
+
+@pytest.mark.parametrize("headers", [
+    [("所在层数建筑面积（m）", (802, 891, 1110, 940)), ("套内建筑面积（", (1117, 877, 1314, 918)), ("m²)", (1181, 916, 1240, 959))],
+    [("所在层数", (802, 891, 930, 940)), ("建筑面积（m²）", (950, 891, 1110, 940)), ("套内建筑面积（m²）", (1117, 891, 1314, 940))],
+])
+def test_a_certificates_area_is_the_figure_under_its_column_header(headers):
+    # 房屋所有权证's 房屋状况 table: neighbouring headers read as one box, the next header wrapped.
+    lines = [("房屋所有权证", (654, 168, 1004, 241)), ("房屋所有权人", (195, 377, 371, 426)),
+             ("黄石恒远信息技术有限公司", (386, 377, 716, 424)), ("房屋状况", (765, 808, 894, 860)),
+             ("幢号", (240, 888, 319, 947)), ("房号", (411, 886, 489, 945)), ("结构", (539, 886, 620, 945)),
+             ("房屋总层数", (647, 888, 800, 938)), *headers, ("其它", (1359, 886, 1442, 943)),
+             ("4", (263, 975, 300, 1023)), ("08", (422, 970, 482, 1023)), ("钢混", (539, 970, 620, 1025)),
+             ("34", (694, 970, 753, 1023)), ("24", (836, 970, 896, 1023)), ("320", (986, 972, 1056, 1023)),
+             ("262.9", (1168, 970, 1265, 1023))]
+    page = PageText(page_no=1, width=1654, height=2339, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
+    facts = extract(DocumentText("房产证.jpg", "property_certificate", [page])).facts
+    assert facts["premises_area_m2"].value == 320.0
+    assert facts["premises_area_m2"].confidence < 0.95  # found by position: a little less sure than by a label
+
+
+def test_a_reports_credit_code_whose_label_a_table_cell_wrapped_is_still_claimed():
+    # A 申报条件对照表 in a text PDF: the cell's wrap cut 统一社会信 / 用代码, the row number before the second part.
+    lines = [("序号认定条件本单位情况证明材料", (196, 733, 1385, 761)),
+             ("长治汇通创业孵化有限公司，统一社会信", (705, 785, 1180, 811)),
+             ("具有独立法人资格，运营两年以上", (277, 803, 672, 829)),
+             ("1用代码911404009654446952，成立于2015营业执照副本", (216, 820, 1412, 847)),
+             ("（第六条（一））", (277, 838, 488, 865)), ("年06月07日", (705, 856, 837, 882))]
+    page = PageText(page_no=1, width=1654, height=2339, source="text_layer",
+                    lines=[TextLine(text=t, bbox=b) for t, b in lines])
+    claims = extract(DocumentText("申请报告.pdf", "application_report", [page])).claims
+    assert claims["credit_code"].value == "911404009654446952"
+    assert claims["credit_code"].confidence < 0.95
+    # A code that only a clause names (the lessor's, in the premises section) is no claim of the applicant's.
+    page = PageText(page_no=1, width=1654, height=2339, source="text_layer",
+                    lines=[TextLine(text="出租方长治市华腾物业管理有限公司（911404056021034370）", bbox=(200, 800, 1400, 830))])
+    assert "credit_code" not in extract(DocumentText("申请报告.pdf", "application_report", [page])).claims
+
+
+def test_total_assets_from_a_two_half_balance_sheet_whose_commas_ocr_read_as_points():
+    # 资产 | 行次 | 期末余额 | 上年年末余额 ‖ 负债和所有者权益 | 行次 | 期末余额 | 上年年末余额, scanned on a slant:
+    # 上年年末余额 is last year's closing balance, not this year's.
+    lines = [("资产负债表", (1074, 158, 1316, 239)), ("2025年12月31日", (1334, 309, 1538, 363)),
+             ("单位：人民币元", (1979, 333, 2186, 392)), ("资产", (192, 337, 258, 384)), ("行次", (524, 346, 601, 402)),
+             ("期末余额", (740, 358, 853, 408)), ("上年年末余额负债和所有者权益", (939, 366, 1285, 426)),
+             ("行次", (1503, 391, 1569, 440)), ("期末余额", (1753, 400, 1867, 451)), ("上年年末余额", (1992, 410, 2146, 460)),
+             ("资产总计", (167, 991, 278, 1039)), ("34", (511, 1011, 557, 1051)), ("880.000.00", (693, 1012, 826, 1064)),
+             ("1,350,000.00", (910, 1023, 1063, 1071)), ("负债和所有者权益（或股东权益）总计", (1058, 1027, 1463, 1089)),
+             ("86", (1491, 1053, 1527, 1085)), ("880.000.00", (1702, 1054, 1838, 1106)), ("1,350.000.00", (1960, 1070, 2112, 1110))]
+    page = PageText(page_no=3, width=2339, height=1654, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
+    facts = extract(DocumentText("审计报告.pdf", "audit_report", [page])).facts
+    assert facts["total_assets_cny"].value == 880000
+    assert facts["audit_year"].value == 2025
+
+
+def test_a_roster_whose_degree_and_title_headings_wrapped_in_their_cells_is_read():
+    # 文化程 / 度 and 专业技术 / 职称: narrow header cells of a scanned 员工花名册 under 一、专职人员.
+    lines = [("一、专职人员", (172, 301, 384, 351)), ("序号", (177, 382, 246, 433)), ("姓名", (258, 382, 334, 438)),
+             ("性别", (352, 382, 418, 431)), ("出生日期", (422, 385, 536, 429)), ("身份证号", (600, 387, 711, 431)),
+             ("职务", (782, 379, 858, 436)), ("文化程", (881, 370, 975, 416)), ("度", (901, 402, 959, 450)),
+             ("所学专业", (989, 382, 1107, 433)), ("专业技术", (1125, 370, 1240, 413)), ("职称", (1146, 402, 1222, 448)),
+             ("联系电话", (1265, 382, 1383, 433)), ("备注", (1400, 385, 1471, 433)),
+             ("1", (191, 465, 231, 516)), ("谢平", (260, 465, 334, 514)), ("男", (359, 463, 408, 518)),
+             ("1999-06-", (420, 452, 534, 495)), ("4203051999061623", (541, 455, 768, 489)), ("财务主", (775, 450, 866, 497)),
+             ("本科", (888, 461, 966, 516)), ("会计学", (1002, 463, 1097, 516)), ("助理经济", (1125, 450, 1240, 495)),
+             ("151899668", (1252, 452, 1390, 495)), ("16", (455, 484, 505, 528)), ("38", (629, 486, 674, 525)),
+             ("管", (797, 484, 844, 528)), ("师", (1159, 484, 1206, 528)), ("00", (1299, 484, 1346, 525)),
+             ("2", (191, 545, 231, 594)), ("白琳远", (251, 543, 346, 596)), ("男", (361, 548, 406, 594)),
+             ("1969-06-", (420, 531, 534, 575)), ("4203051969061783", (543, 536, 765, 570)), ("项目经", (773, 531, 869, 575)),
+             ("全日制", (881, 531, 975, 577)), ("机械工程", (986, 543, 1107, 594)), ("正高级工", (1125, 531, 1240, 575)),
+             ("134154775", (1255, 531, 1393, 575)), ("17", (455, 564, 505, 609)), ("1X", (632, 564, 676, 607)),
+             ("理", (795, 564, 844, 609)), ("本科", (890, 562, 966, 611)), ("程师", (1146, 562, 1220, 611)),
+             ("61", (1299, 564, 1343, 607))]
+    page = PageText(page_no=1, width=1654, height=2339, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
+    staff = extract(DocumentText("人员花名册.pdf", "staff_roster", [page])).facts["staff"].value
+    assert [(p["name"], p["degree"], p["title"], p["fulltime"]) for p in staff] == [
+        ("谢平", "本科", "初级", True), ("白琳远", "本科", "高级", True)]
+
+
+def test_a_part_time_section_over_a_three_line_header_makes_its_people_part_time():
+    # 一、专职人员 / 二、兼职人员, each table headed 序号 | 基本情况 | 学历情况 … over 姓名 | 性别 …, in a text PDF.
+    head = [["序号", "基本情况", "", "", "学历情况", "", "", "职称", "职务", "联系电话"],
+            ["", "姓名", "性别", "身份证号码", "学历", "毕业院校", "所学专业", "", "", ""]]
+    full = head + [["1", "贺斌磊", "女", "420600********4400", "大学本科", "长江大学", "软件工程", "工程师", "技术工程师", "13192834989"]]
+    part = head + [["1", "邱凯", "男", "420600********2894", "专科", "长江大学", "电子信息工程", "会计师", "培训讲师", "19466565746"]]
+    texts = ["襄阳市卓越创业孵化有限公司员工花名册", "填报单位（盖章）：襄阳市卓越创业孵化有限公司填报日期：2026年6月5日",
+             "一、专职人员", "基本情况学历情况", "序号职称职务联系电话", "姓名性别身份证号码学历毕业院校所学专业",
+             "1贺斌磊女420600********4400大学本科长江大学软件工程工程师技术工程师13192834989", "小计：1人",
+             "二、兼职人员", "基本情况学历情况", "序号职称职务联系电话", "姓名性别身份证号码学历毕业院校所学专业",
+             "1邱凯男420600********2894专科长江大学电子信息工程会计师培训讲师19466565746", "小计：1人"]
+    page = PageText(page_no=1, width=1654, height=2339, source="text_layer", tables=[full, part],
+                    lines=[TextLine(text=t, bbox=(150, 100 + 60 * i, 1500, 140 + 60 * i)) for i, t in enumerate(texts)])
+    staff = extract(DocumentText("人员花名册.pdf", "staff_roster", [page])).facts["staff"].value
+    assert [(p["name"], p["fulltime"]) for p in staff] == [("贺斌磊", True), ("邱凯", False)]

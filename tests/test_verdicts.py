@@ -221,7 +221,7 @@ def test_a_disagreement_resting_on_an_unsure_reading_is_listed_apart():
         ("staff_fulltime_count", 11, 10, 0.4)]
 
 
-def test_names_one_character_apart_are_unsure_only_when_ocr_read_them():
+def test_names_read_imperfectly_are_unsure_only_when_ocr_read_them():
     scanned_claims = good_claims(org_name=NAME.replace("楚天", "楚夭"), legal_representative="赵小刚")
     scanned_claims["org_name"]["confidence"] = 0.966  # a scanned report: 天 misread as 夭
     facts = good_facts(legal_representative="王明")
@@ -232,6 +232,13 @@ def test_names_one_character_apart_are_unsure_only_when_ocr_read_them():
     typed_claims["org_name"]["confidence"] = 1.0  # a text layer: the applicant typed it so
     sure, unsure = find_mismatches(HUBEI, Application(AS_OF, facts, typed_claims, ALL_DOCUMENTS))
     assert [m["key"] for m in sure] == ["org_name"] and unsure == []
+    # A role's definition left on the name is the same name; a name cut short by a wrap is unsure.
+    defined = good_claims(org_name=f"{NAME}（以下简称乙方）")
+    assert find_mismatches(HUBEI, Application(AS_OF, good_facts(), defined, ALL_DOCUMENTS)) == ([], [])
+    cut = good_claims(org_name=NAME[:-2])
+    cut["org_name"]["confidence"] = 0.95
+    sure, unsure = find_mismatches(HUBEI, Application(AS_OF, good_facts(), cut, ALL_DOCUMENTS))
+    assert sure == [] and [m["key"] for m in unsure] == ["org_name"]
 
 
 def test_a_claim_read_at_no_confidence_at_all_is_an_unsure_mismatch():

@@ -321,11 +321,14 @@ def test_the_excel_export_has_a_row_per_application_with_facts_claims_mismatches
     book = load_workbook(io.BytesIO(export.content))
     sheet = book["申请"]
     header = [cell.value for cell in sheet[1]]
-    assert {"结论", "机构名称（材料）", "机构名称（申报）", "不一致项", "operating_years"} <= set(header)
+    assert {"结论", "机构名称（材料）", "机构名称（申报）", "不一致项", "运营两年以上"} <= set(header)  # rules by their titles
+    assert "operating_years" not in header
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(read_truth(site["root"]))
     printable = client.get(f"/applications/{_application_with_mismatch(site)[0]}/print")
     assert printable.status_code == 200 and "申报与材料对照" in printable.text and "<script" not in printable.text
+    page = client.get(f"/applications/{_application_with_mismatch(site)[0]}")
+    assert "运营两年以上" in page.text and "运营两年以上" in printable.text  # the rule's Chinese title, not only its id
 
 
 def test_text_read_from_a_document_is_shown_as_text_never_as_markup(tmp_path, prefect_api):

@@ -24,6 +24,7 @@ from pipeline.export import (
     FACT_NAMES,
     FLAG_NAMES,
     STATUS_NAMES,
+    rule_titles,
     write_xlsx,
 )
 from pipeline.intake import submitted_file
@@ -83,7 +84,7 @@ def create_app(db: str | None = None, secure_cookies: bool = False) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(DECISION_NAMES=DECISION_NAMES, STATUS_NAMES=STATUS_NAMES, BASIS_NAMES=BASIS_NAMES,
                                  FLAG_NAMES=FLAG_NAMES, DOC_TYPE_NAMES=DOC_TYPE_NAMES, FACT_NAMES=FACT_NAMES,
-                                 shown=shown, ROLES=auth.ROLES)
+                                 shown=shown, ROLES=auth.ROLES, RULE_TITLES=rule_titles())
     templates.env.filters["tojson_sorted"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     reviewing = threading.Lock()
     cookie_flags: dict[str, Any] = {"httponly": True, "samesite": "lax", "secure": secure_cookies, "path": "/"}

@@ -21,6 +21,11 @@ MASK_DOWNSCALE = 4  # seals are looked for on an image this many times smaller p
 THROUGH_RED_FILTER = np.clip(np.arange(256) * 255 // SEAL_INK_RED, 0, 255).astype(np.uint8)
 # A translucent watermark (仅供申报使用) prints at 80 %+ of the paper's brightness; text, even faint, darker.
 OVERPRINT_LIGHTER_THAN = 0.8
+FADE_AT_LEAST, WATERMARK_INK_PIXELS = 0.6, 500  # the fade's lowest level; ink pixels needed to measure the mark
+# A run of red characters is taken for words written over the text when this share of its box is
+# dark non-red ink (the print it crosses); runs shorter than RED_WORD_SIDE of the page's short side
+# are specks. A red title on bare paper has no dark ink in its box.
+DARK_INK, RED_OVER_TEXT, RED_WORD_SIDE = 110, 0.01, 0.03
 PAPER_WINDOW = 31  # px: wider than a watermark's bold stroke, so the window's lightest pixel is paper
 
 
@@ -93,18 +98,24 @@ def flatten_sheet(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def suppress_red_seals(bgr: np.ndarray) -> np.ndarray:
-    """A copy where round red seals fade to white and the black text under them stays; red titles are kept."""
-    seal_mask = red_seal_mask(bgr)
-    if seal_mask is None:
+    """A copy where round red seals, and red words written or stamped across black text (仅供…使用,
+    复印无效), fade to white and the black text under them stays; red titles on bare paper are kept."""
+    red, factor = red_ink(bgr)
+    if red is None:
         return bgr
-    # Inside a seal, the red channel alone is the page as seen through a red filter: red ink
+    seal_mask = red_seal_mask(red, factor, bgr.shape[:2])
+    words = red_words_over_text_mask(bgr, red, factor, seal_mask)
+    mask = seal_mask if words is None else words if seal_mask is None else seal_mask | words
+    if mask is None:
+        return bgr
+    # Inside the mask, the red channel alone is the page as seen through a red filter: red ink
     # turns white while black strokes, even where the ink covers them, stay dark. Whitening
-    # the red pixels instead cuts every stroke the seal crosses.
-    x, y, w, h = cv2.boundingRect(seal_mask)  # only the seals' area, not the whole page
+    # the red pixels instead cuts every stroke the ink crosses.
+    x, y, w, h = cv2.boundingRect(mask)  # only the inked area, not the whole page
     region = (slice(y, y + h), slice(x, x + w))
     through_filter = cv2.LUT(np.ascontiguousarray(bgr[region][:, :, 2]), THROUGH_RED_FILTER)
     cleaned = bgr.copy()
-    inside = seal_mask[region] > 0
+    inside = mask[region] > 0
     cleaned[region][inside] = through_filter[inside][:, None]
     return cleaned
 
@@ -115,25 +126,51 @@ def paper_brightness(grey: np.ndarray) -> np.ndarray:
     return cv2.dilate(grey, cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_WINDOW, PAPER_WINDOW)))
 
 
-def fade_light_overprint(bgr: np.ndarray) -> np.ndarray:
-    """A copy where whatever is much lighter than text (a translucent watermark) turns paper-white."""
+def fade_light_overprint(bgr: np.ndarray, watermark_boxes: list[Quad] | None = None) -> np.ndarray:
+    """A copy where whatever is much lighter than text (a translucent watermark) turns paper-white; the
+    boxes of lines that hold nothing but the watermark's words tell how light its ink is on this page."""
     grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    paper = paper_brightness(grey).astype(np.float32)
     faded = bgr.copy()
-    faded[grey > OVERPRINT_LIGHTER_THAN * paper_brightness(grey).astype(np.float32)] = 255
+    faded[grey > watermark_fade_level(grey, paper, watermark_boxes or []) * paper] = 255
     return faded
 
 
-def red_seal_mask(bgr: np.ndarray) -> np.ndarray | None:
-    """Filled ellipses over the round red blobs (seals) of the page, or None when there are none."""
-    # Seals are found on a quarter-size copy: a seal is 100+ px across at 200 DPI, and the colour
-    # conversion and closing cost 16× less there.
+def watermark_fade_level(grey: np.ndarray, paper: np.ndarray, watermark_boxes: list[Quad]) -> float:
+    """The share of the paper's brightness above which a pixel is faded: OVERPRINT_LIGHTER_THAN, or lower
+    where the watermark's own ink is darker than that (a dense 仅供…使用 tiling at 35 % ink reads about
+    0.76 of the paper), never so low that printed text (under half the paper's brightness) would go."""
+    inked = []
+    for quad in watermark_boxes:
+        x0, y0, x1, y1 = (int(v) for v in quad_to_bbox(quad))
+        ratio = grey[max(y0, 0):y1, max(x0, 0):x1] / np.maximum(paper[max(y0, 0):y1, max(x0, 0):x1], 1.0)
+        inked.append(ratio[ratio < 0.95])
+    values = np.concatenate(inked) if inked else np.empty(0)
+    if values.size < WATERMARK_INK_PIXELS:
+        return OVERPRINT_LIGHTER_THAN
+    return float(np.clip(np.percentile(values, 20) - 0.1, FADE_AT_LEAST, OVERPRINT_LIGHTER_THAN))
+
+
+def red_ink(bgr: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """The page's red pixels on a copy `factor` times smaller per side, or None when there is hardly any."""
+    # Red ink is looked for on a quarter-size copy: a seal is 100+ px across at 200 DPI, a written
+    # character 40+ px, and the colour conversion and closing cost 16× less there.
     height, width = bgr.shape[:2]
     factor = MASK_DOWNSCALE if min(height, width) >= 400 else 1
     small = cv2.resize(bgr, (width // factor, height // factor), interpolation=cv2.INTER_LINEAR) if factor > 1 else bgr
-    hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
-    red = cv2.inRange(hsv, (0, 70, 80), (12, 255, 255)) | cv2.inRange(hsv, (160, 70, 80), (180, 255, 255))
-    if cv2.countNonZero(red) * factor * factor < 200:
-        return None
+    red = _red_pixels(small)
+    return (None if cv2.countNonZero(red) * factor * factor < 200 else red), factor
+
+
+def _red_pixels(bgr: np.ndarray) -> np.ndarray:
+    """255 where a pixel is red ink (a seal's, a pen's), 0 elsewhere."""
+    hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
+    return cv2.inRange(hsv, (0, 70, 80), (12, 255, 255)) | cv2.inRange(hsv, (160, 70, 80), (180, 255, 255))
+
+
+def red_seal_mask(red: np.ndarray, factor: int, shape: tuple[int, int]) -> np.ndarray | None:
+    """Filled ellipses over the round red blobs (seals) of the page, or None when there are none."""
+    height, width = shape
     short_side = min(height, width)
     # Closing joins a seal's ring and characters into one blob; text lines stay long and thin.
     side = max(3, 15 // factor) | 1
@@ -146,6 +183,37 @@ def red_seal_mask(bgr: np.ndarray) -> np.ndarray | None:
         if 0.06 * short_side <= size <= 0.45 * short_side and 0.6 <= w / max(h, 1) <= 1.6:
             cv2.ellipse(seal_mask, ((x + w / 2, y + h / 2), (w * 1.1, h * 1.1), 0), 255, -1)
     return seal_mask if seal_mask.any() else None
+
+
+def red_words_over_text_mask(bgr: np.ndarray, red: np.ndarray, factor: int,
+                             seal_mask: np.ndarray | None) -> np.ndarray | None:
+    """The strokes of red words lying across the page's black text (what an applicant writes or stamps
+    over a copy: 仅供…使用, 复印无效, 此件与原件相符), or None when there are none.
+
+    Red characters are joined into runs along their line; a run is masked when black ink lies inside
+    its box, since it crosses the printed text. A red title, a red rule or a screen's red figure stands
+    on bare paper or background and is kept.
+    """
+    height, width = bgr.shape[:2]
+    if seal_mask is not None:
+        red = red & ~cv2.resize(seal_mask, (red.shape[1], red.shape[0]), interpolation=cv2.INTER_NEAREST)
+    step = max(3, 15 // factor)
+    runs = cv2.morphologyEx(red, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3 * step, step)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    words = np.zeros(red.shape, dtype=np.uint8)
+    for index in range(1, count):
+        x, y, w, h = (int(v) for v in stats[index][:4])
+        if max(w, h) * factor < RED_WORD_SIDE * min(height, width):
+            continue  # a speck or a thin stroke, not written words
+        box = (slice(y * factor, (y + h) * factor), slice(x * factor, (x + w) * factor))
+        black = (grey[box] < DARK_INK) & (cv2.dilate(_red_pixels(bgr[box]), np.ones((3, 3), np.uint8)) == 0)
+        if black.mean() > RED_OVER_TEXT:
+            words[(labels == index) & (red > 0)] = 255
+    if not words.any():
+        return None
+    words = cv2.dilate(words, np.ones((3, 3), np.uint8))  # the strokes' anti-aliased edges too
+    return cv2.resize(words, (width, height), interpolation=cv2.INTER_NEAREST) if factor > 1 else words
 
 
 def quad_size(quad: Quad) -> tuple[float, float]:

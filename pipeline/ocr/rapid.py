@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import cached_property
 from importlib.metadata import version
@@ -24,14 +25,16 @@ from pipeline.ocr.preprocess import (
     to_ocr_result,
     vertical_share,
 )
+from pipeline.ocr.second_opinion import CharRecogniser, Recognised, SecondRecogniser, fuse
 
 # Measured on a 2-core machine (bench/ocr_speed): a dense A4 lease page at 200 DPI costs
 # 6.2 CPU-s with rapidocr's defaults; one ONNX thread, detection on a 960-px image and
 # recognition one line at a time (no padding to the widest line of a batch) cost 1.3 CPU-s
 # with the same text read.
-DEFAULT_SETTINGS = {"det_limit_side_len": 960, "rec_batch_num": 1, "threads": 1, "text_score": 0.5}
+DEFAULT_SETTINGS = {"det_limit_side_len": 960, "rec_batch_num": 1, "threads": 1, "text_score": 0.5,
+                    "second_opinion": True}
 # Part of the cache key: bump when orientation, seal suppression or line order change.
-PIPELINE_REVISION = "ocr-7"
+PIPELINE_REVISION = "ocr-11"
 # A line read with less confidence than this is detected and read again on its own: a line with
 # digits below 0.97 (a real licence's 100000.0000万元 lost its point at 0.964); a line of words only
 # below 0.9 (at 0.90–0.97 such lines came back the same, or with a bracket's width changed, on 80
@@ -45,6 +48,9 @@ WATERMARK_LINES = 3
 INK = 128  # grey level below which a pixel left on the faded page is ink
 INK_LEFT = 0.01  # share of a box's pixels: text strokes fill 10 %+, specks of toner or noise well under 1 %
 SPANNED = 0.8  # a faded page's box this much spanned by first-pass lines kept is not read again
+# A page whose characters are read this surely in less than this share is read the other way up as well
+# (a licence under a dense watermark: 0.96 read upright, 0.0 upside down; see bench.pages_speed for how often).
+SURE, SURE_SHARE_UPRIGHT = 0.9, 0.5
 
 Reading = tuple[Quad, str, float]
 
@@ -103,14 +109,13 @@ class PpOcr:
                 upright += score
         return upright, flipped
 
-    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Text and confidence for each crop."""
-        if not crops:
-            return []
-        from rapidocr.ch_ppocr_rec import TextRecInput
+    @cached_property
+    def _characters(self) -> CharRecogniser:
+        return CharRecogniser(self._ocr._load_rec_model())  # noqa: SLF001 - rapidocr has no public rec-only loader
 
-        result = self._ocr._load_rec_model()(TextRecInput(img=crops))  # noqa: SLF001
-        return list(zip(result.txts or [], result.scores or [], strict=False))
+    def recognize(self, crops: list[np.ndarray]) -> list[Recognised]:
+        """Text, confidence and each character's probability for each crop."""
+        return self._characters(crops) if crops else []
 
 
 def orient(pp: PpOcr, bgr: np.ndarray) -> tuple[np.ndarray, int, list[Quad]]:
@@ -135,7 +140,7 @@ def orient(pp: PpOcr, bgr: np.ndarray) -> tuple[np.ndarray, int, list[Quad]]:
 
 
 def second_look(pp: PpOcr, upright: np.ndarray, quad: Quad, text: str,
-                score: float) -> list[tuple[Quad, str, float]] | None:
+                score: float) -> list[tuple[Quad, Recognised]] | None:
     """A doubtful line detected again on its own, at full resolution; its lines when they read surer
     and lose no character of the first reading (a surer reading that drops one is still wrong)."""
     width, height = quad_size(quad)
@@ -151,12 +156,12 @@ def second_look(pp: PpOcr, upright: np.ndarray, quad: Quad, text: str,
     if not quads:
         return None
     recognised = pp.recognize(pp.crops(crop, quads))
-    chars = sum(len(reading) for reading, _score in recognised)
-    surer = sum(len(reading) * certainty for reading, certainty in recognised) / max(chars, 1)
+    chars = sum(len(reading.text) for reading in recognised)
+    surer = sum(len(reading.text) * reading.score for reading in recognised) / max(chars, 1)
     if surer < score + 0.5 * (1 - score) or chars < len(text.strip()):  # it must at least halve the doubt
         return None
     offset = np.array([left, top], dtype=np.float32)
-    return [(q + offset, reading, certainty) for q, (reading, certainty) in zip(quads, recognised, strict=True)]
+    return [(q + offset, reading) for q, reading in zip(quads, recognised, strict=True)]
 
 
 def join_close_boxes(quads: list[Quad]) -> list[Quad]:
@@ -179,6 +184,12 @@ def join_close_boxes(quads: list[Quad]) -> list[Quad]:
 def is_watermarked(readings: list[Reading]) -> bool:
     """Whether the page's lines hold a watermark's words often enough to be a watermark repeated over it."""
     return sum(1 for _quad, text, _score in readings if OVERPRINT.search(text)) >= WATERMARK_LINES
+
+
+def is_watermark_only(text: str) -> bool:
+    """Whether a line holds nothing but a watermark's words (仅供申报使用, 申报使用): its box is the mark's ink."""
+    folded = compact(text)
+    return bool(folded) and not OVERPRINT.sub("", folded)
 
 
 def _centre_line(quad: Quad) -> tuple[np.ndarray, np.ndarray, float]:
@@ -244,32 +255,80 @@ def merge_faded_reading(first: list[Reading], faded_boxes: list[Quad], faded_ima
 
 
 class RapidOcrEngine:
-    """The default engine: PP-OCR det + rec on the seal-suppressed, upright page; a watermarked page
-    is read again with the watermark faded."""
+    """The default engine: PP-OCR det + rec on the seal-suppressed, upright page; doubtful lines read again
+    by a second recogniser; a watermarked page is read again with the watermark faded."""
 
     name = "rapidocr"
 
     def __init__(self, **settings: object) -> None:
         self.settings = {**DEFAULT_SETTINGS, **settings}
-        self.pp = PpOcr(**self.settings)  # type: ignore[arg-type]
-        self.version = f"{self.pp.version} {PIPELINE_REVISION}"
+        reader_settings = {k: v for k, v in self.settings.items() if k != "second_opinion"}
+        self.pp = PpOcr(**reader_settings)  # type: ignore[arg-type]
+        self.second = SecondRecogniser(int(self.settings["threads"])) if self.settings["second_opinion"] else None  # type: ignore[call-overload]
+        second = f" + {self.second.version}" if self.second else ""
+        self.version = f"{self.pp.version}{second} {PIPELINE_REVISION}"
+        # What the extra readings cost and changed, over every page this engine read (bench.pages_speed).
+        self.counts = {"pages": 0, "other_way_up_tried": 0, "other_way_up_kept": 0, "lines": 0,
+                       "second_opinion_lines": 0, "second_opinion_disputed": 0, "second_opinion_cpu_s": 0.0}
 
     def __call__(self, bgr: np.ndarray) -> OcrResult:
         cleaned = suppress_red_seals(bgr)
         upright, turns, quads = orient(self.pp, cleaned)
-        kept = self._read(upright, quads)
-        if is_watermarked(kept):
-            faded = fade_light_overprint(upright)
-            kept = merge_faded_reading(kept, self.pp.detect(faded), faded, lambda boxes: self._read(faded, boxes))
+        kept = self._read_page(upright, quads)
+        self.counts["pages"] += 1
+        if sure_share(kept) < SURE_SHARE_UPRIGHT:
+            self.counts["other_way_up_tried"] += 1
+            # The direction classifier can be fooled (a dense watermark's slanted lines are the longest on
+            # the page); a page read the wrong way up reads as noise, so the other way up is tried.
+            flipped = rotate_quarter(upright, 2)
+            other = self._read_page(flipped, self.pp.detect(flipped))
+            if sure_share(other) > sure_share(kept):
+                upright, turns, kept = flipped, (turns + 2) % 4, other
+                self.counts["other_way_up_kept"] += 1
         skew = skew_degrees([q for q, _t, _s in kept])
         return to_ocr_result([(quad_to_bbox(q), text.strip(), score) for q, text, score in kept], skew, upright, turns)
 
+    def _read_page(self, upright: np.ndarray, quads: list[Quad]) -> list[Reading]:
+        """The upright page's lines; a watermarked page read again with the watermark faded."""
+        kept = self._read(upright, quads)
+        if is_watermarked(kept):
+            faded = fade_light_overprint(upright, [quad for quad, text, _s in kept if is_watermark_only(text)])
+            kept = merge_faded_reading(kept, self.pp.detect(faded), faded, lambda boxes: self._read(faded, boxes))
+        return kept
+
     def _read(self, upright: np.ndarray, quads: list[Quad]) -> list[Reading]:
-        """Each box recognised, doubtful long lines looked at again; empty and unsure readings dropped."""
+        """Each box recognised, doubtful long lines looked at again, lines still doubtful read by the second
+        recogniser too; empty and unsure readings dropped."""
         recognised = self.pp.recognize(self.pp.crops(upright, quads))
+        self.counts["lines"] += len(recognised)
         kept: list[Reading] = []
-        for quad, (text, score) in zip(quads, recognised, strict=False):
-            doubtful = score < (SECOND_LOOK_BELOW if any(char.isdigit() for char in text) else SECOND_LOOK_WORDS_BELOW)
-            closer = second_look(self.pp, upright, quad, text, score) if doubtful else None
-            kept.extend(closer or [(quad, text, score)])
+        for quad, reading in zip(quads, recognised, strict=False):
+            closer = second_look(self.pp, upright, quad, reading.text, reading.score) if _doubtful(reading) else None
+            for line_quad, line in closer or [(quad, reading)]:
+                if self.second is not None and _doubtful(line):
+                    line = self._second_opinion(upright, line_quad, line)
+                kept.append((line_quad, line.text, line.score))
         return [(quad, text, score) for quad, text, score in kept if text.strip() and score >= self.pp.text_score]
+
+    def _second_opinion(self, upright: np.ndarray, quad: Quad, first: Recognised) -> Recognised:
+        """The line as both recognisers read it, fused character by character."""
+        assert self.second is not None
+        started = time.process_time()
+        other = self.second(self.pp.crops(upright, [quad]))[0]
+        fused, disputed = fuse(first, other)
+        self.counts["second_opinion_lines"] += 1
+        self.counts["second_opinion_disputed"] += disputed > 0
+        self.counts["second_opinion_cpu_s"] += time.process_time() - started
+        return fused
+
+
+def sure_share(readings: list[Reading]) -> float:
+    """Share of a page's characters read with confidence of at least SURE: near 1 on a page read the right way up."""
+    characters = sum(len(text) for _q, text, _s in readings)
+    return sum(len(text) for _q, text, score in readings if score >= SURE) / characters if characters else 1.0
+
+
+def _doubtful(reading: Recognised) -> bool:
+    """A line read with too little confidence to stand on one recogniser's word."""
+    digits = any(char.isdigit() for char in reading.text)
+    return reading.score < (SECOND_LOOK_BELOW if digits else SECOND_LOOK_WORDS_BELOW)
