@@ -34,7 +34,7 @@ from pipeline.ocr.second_opinion import CharRecogniser, Recognised, SecondRecogn
 DEFAULT_SETTINGS = {"det_limit_side_len": 960, "rec_batch_num": 1, "threads": 1, "text_score": 0.5,
                     "second_opinion": True}
 # Part of the cache key: bump when orientation, seal suppression or line order change.
-PIPELINE_REVISION = "ocr-11"
+PIPELINE_REVISION = "ocr-12"
 # A line read with less confidence than this is detected and read again on its own: a line with
 # digits below 0.97 (a real licence's 100000.0000万元 lost its point at 0.964); a line of words only
 # below 0.9 (at 0.90–0.97 such lines came back the same, or with a bracket's width changed, on 80
@@ -305,10 +305,12 @@ class RapidOcrEngine:
         for quad, reading in zip(quads, recognised, strict=False):
             closer = second_look(self.pp, upright, quad, reading.text, reading.score) if _doubtful(reading) else None
             for line_quad, line in closer or [(quad, reading)]:
+                if not line.text.strip() or line.score < self.pp.text_score:
+                    continue  # noise: what the second reader makes of it does not make it a line
                 if self.second is not None and _doubtful(line):
                     line = self._second_opinion(upright, line_quad, line)
                 kept.append((line_quad, line.text, line.score))
-        return [(quad, text, score) for quad, text, score in kept if text.strip() and score >= self.pp.text_score]
+        return [(quad, text, score) for quad, text, score in kept if text.strip()]
 
     def _second_opinion(self, upright: np.ndarray, quad: Quad, first: Recognised) -> Recognised:
         """The line as both recognisers read it, fused character by character."""

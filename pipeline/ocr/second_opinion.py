@@ -129,8 +129,8 @@ def fuse(first: Recognised, second: Recognised) -> tuple[Recognised, int]:
     """The two readings of one line combined, and how many stretches the readers disagreed on.
 
     Stretches both read alike are kept, surer than either reader alone; where they differ, the reader
-    surer of that stretch wins (the second only when it is no less sure of the whole line) and the
-    line's confidence is no higher than the odds that it is right.
+    surer of that stretch wins (the second only when it is no less sure of the whole line, and never by
+    dropping characters the first saw) and the line's confidence is no higher than the odds that it is right.
     """
     left, right = first.characters, second.characters
     matcher = difflib.SequenceMatcher(None, [_same_character(c) for c, _p in left],
@@ -144,7 +144,9 @@ def fuse(first: Recognised, second: Recognised) -> tuple[Recognised, int]:
         mine, theirs = left[i1:i2], right[j1:j2]
         # The second reader takes a stretch only where it is surer of it and no less sure of the whole line: a
         # reader that misread the line around it (坐洛, 同屋, 簡称) is not trusted with the stretch either.
-        surer_of_stretch = _mean(theirs) > _mean(mine)
+        # A character only the first reader saw is kept (a reading that drops one is still wrong), as doubtful as
+        # the first reader was of it.
+        surer_of_stretch = bool(theirs) and _mean(theirs) > _mean(mine)
         seconds = surer_of_stretch and second.score >= first.score
         chosen, other = (theirs, mine) if seconds else (mine, theirs)
         # Kept against a surer stretch of the other reader, the first reading is as likely right as the
