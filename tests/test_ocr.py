@@ -293,6 +293,15 @@ def test_a_second_reader_that_misread_the_line_around_a_stretch_is_not_trusted_w
     assert 0.5 < fused.score < 0.99
 
 
+def test_a_character_only_the_first_reader_saw_is_kept_and_doubtful():
+    from pipeline.ocr.second_opinion import fuse, recognised_from_characters
+
+    first = recognised_from_characters([*[(c, 0.99) for c in "自有办公用房260m"], ("²", 0.4)])
+    second = recognised_from_characters([(c, 0.99) for c in "自有办公用房260m"])
+    fused, disputed = fuse(first, second)
+    assert fused.text == "自有办公用房260m²" and disputed == 1 and fused.score <= 0.4
+
+
 def test_full_and_half_width_forms_of_a_character_are_one_reading():
     from pipeline.ocr.second_opinion import fuse
 
