@@ -420,6 +420,7 @@ def test_the_rule_updates_page_shows_whose_decision_a_reevaluation_changed(site,
                if json.loads(line)["decision"] == "ineligible"}
     page = client_for(site, "reviewer").get("/changes")
     assert page.status_code == 200 and "2026.9" in page.text and "premises_area" in page.text
+    assert "经营服务场所面积" in page.text  # the rule by its Chinese title, its id beside it for the engineer
     listed = set(re.findall(r'href="/applications/\d+">([^<]+)</a>', page.text))
     assert listed and listed <= changed
     # The records are now judged under a rule file of the engineer's: the store kept its text, so a
