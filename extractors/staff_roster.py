@@ -245,7 +245,7 @@ def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[TableRow] | N
                     above = " ".join(" ".join(c for c in r if c) for r in table[:start])
                     key = "".join(compact(c) for c in cells)
                     nth = headers_seen[key] = headers_seen.get(key, -1) + 1
-                    heading = " ".join(filter(None, (page.title, _heading_above(doc, page, cells, nth), above)))
+                    heading = " ".join(filter(None, (page.title, _heading_above(doc, page, nth), above)))
                     found.append(([[compact(c) for c in r] for r in table[start:]], None, heading))
                     break
     if found:
@@ -298,7 +298,7 @@ def _names_a_column(cells: list[str]) -> bool:
     return any(h in compact(c) for c in cells for names in HEADERS.values() for h in names)
 
 
-def _heading_above(doc: DocumentText, page, header: list[str], nth: int) -> str:
+def _heading_above(doc: DocumentText, page, nth: int) -> str:
     """The lines printed just above a table's header (二、兼职人员), found among the page's rows: the `nth`
     line naming 姓名 beside another column (for tables whose headers repeat), and the lines over it."""
     rows = [r for r in doc.rows if r.page is page]
