@@ -48,6 +48,12 @@ class MismatchSettings(BaseModel):
     min_confidence: float = 0.6
 
 
+class VerdictSettings(BaseModel):
+    # A rule fails only on readings at least this sure (the applicant's other papers weighed); a fail
+    # resting on a less sure reading is a review naming the reading to check.
+    sure_confidence: float = 0.9
+
+
 class RuleSet(BaseModel):
     """One version of a measure's rules, as read from its file in rules/ (or a user's copy)."""
 
@@ -60,6 +66,7 @@ class RuleSet(BaseModel):
     for_reviewer: list[ForReviewer] = Field(default_factory=list)
     flags: FlagSettings = Field(default_factory=FlagSettings)
     mismatch: MismatchSettings = Field(default_factory=MismatchSettings)
+    verdicts: VerdictSettings = Field(default_factory=VerdictSettings)
     source: str = ""  # the file it was read from
 
     model_config = {"populate_by_name": True}

@@ -8,6 +8,7 @@ check is a small function named in the rule files (`check = "document_minimum"`)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,11 +16,15 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.validate import name_standing
 from extractors.values import compact
+from extractors.vocabulary import FACT_LABELS
 from models.results import DEGREES, TITLES
 from models.rules import Rule, RuleSet
-from pipeline.export import DOC_TYPE_NAMES
+from pipeline.agreement import agreement_of, reading_confidence
+from pipeline.export import DOC_TYPE_NAMES, FACT_NAMES
 
 __all__ = ["Application", "Verdicts", "application_flags", "batch_flags", "evaluate", "extracted_counts", "find_inconsistencies",
            "find_mismatches", "judge"]
@@ -48,6 +53,7 @@ class Application:
     present: frozenset[str]  # doc_types of documents read without error
     unreadable: int = 0  # files that could not be read: one may be a missing material
     upload_error: str | None = None  # the application's zip could not be opened, or only in part
+    doc_types: dict[str, str] = field(default_factory=dict)  # path → doc_type of each document read
 
     @classmethod
     def of_record(cls, record: dict[str, Any], as_of: str | None = None) -> Application:
@@ -56,13 +62,32 @@ class Application:
         return cls(as_of=date.fromisoformat(as_of or record["as_of"]), facts=record.get("facts") or {},
                    claims=record.get("claims") or {},
                    present=frozenset(d["doc_type"] for d in documents if d.get("status") == "ok" and d.get("doc_type")),
-                   unreadable=sum(1 for d in documents if d.get("status") == "error"), upload_error=record.get("error"))
+                   unreadable=sum(1 for d in documents if d.get("status") == "error"), upload_error=record.get("error"),
+                   doc_types={d["path"]: d["doc_type"] for d in documents if d.get("path") and d.get("doc_type")})
 
     def fact(self, key: str) -> Any:
         return self.facts[key].get("value") if key in self.facts else None
 
     def claim(self, key: str) -> Any:
         return self.claims[key].get("value") if key in self.claims else None
+
+    def confidence(self, section: str, key: str) -> float:
+        """How sure the reading of a fact or claim is, the applicant's other papers weighed (pipeline.agreement);
+        a value without a confidence was typed (1.0)."""
+        return reading_confidence(self.facts, self.claims, section, key)
+
+    def where(self, section: str, key: str) -> str:
+        """Where a reviewer finds a value: "营业执照（执照.jpg）第1页的成立日期"; the kind of paper when none was read."""
+        name = FACT_NAMES.get(key, key)
+        entry = (self.facts if section == "facts" else self.claims).get(key) or {}
+        evidence = (entry.get("evidence") or [{}])[0]
+        path = evidence.get("path")
+        if not path:
+            return f"{'申请报告' if section == 'claims' else '材料'}中的{name}"
+        kind = DOC_TYPE_NAMES.get(self.doc_types.get(path, ""), "")
+        page = f"第{evidence['page']}页" if evidence.get("page") else ""
+        what = "" if name == kind else f"的{name}"  # the roster is itself the 人员名册
+        return f"{kind}（{path}）{page}{what}" if kind else f"{path}{page}{what}"
 
     @property
     def applicant(self) -> str | None:
@@ -80,6 +105,11 @@ class Outcome:
     basis: str
     values: dict[str, Any] = field(default_factory=dict)
     used: tuple[str, ...] = ()
+    # The (section, key) readings a fail or review rests on; None: every key of `used`, in the section its
+    # basis names (facts for evidence, claims for a claim).
+    rests_on: tuple[tuple[str, str], ...] | None = None
+    places: tuple[str, ...] = ()  # where to look, when the check knows better than its readings' evidence
+    confidence: float | None = None  # how sure the evidence is, when the check knows better than its readings' own
 
 
 @dataclass
@@ -153,6 +183,45 @@ def unsure_premises(app: Application) -> list[dict[str, Any]]:
     return [place for place in app.fact("premises") or [] if _premises_standing(place, app) == "unsure"]
 
 
+def unsure_premises_where(app: Application, unread_area: list[dict[str, Any]] = ()) -> tuple[str, ...]:
+    """Each unsure premises paper and what on it was not read well enough ("租赁合同（租赁.pdf）第1页的承租方"), and
+    each counted one whose area was not read."""
+    pages = {item.get("path"): item.get("page") for item in (app.facts.get("premises") or {}).get("evidence") or []}
+    found = []
+    for place, what in [*((place, None) for place in unsure_premises(app)), *((place, "面积") for place in unread_area)]:
+        kind = "租赁合同" if place.get("kind") == "lease" else "产权证"
+        what = what or ("租赁期限" if name_standing(place.get("holder"), app.applicant) == "same"
+                        else "承租方" if place.get("kind") == "lease" else "权利人")
+        page = f"第{pages[place.get('path')]}页" if pages.get(place.get("path")) else ""
+        found.append(f"{kind}（{place.get('path') or '未知文件'}）{page}的{what}")
+    return tuple(found)
+
+
+def far_from(name: Any, applicant: Any) -> bool:
+    """A name no misreading of the applicant's could be: more than half its characters apart (a person's name for a
+    company's, another company's whole name)."""
+    if not name or not applicant:
+        return False
+    a, b = compact(str(name)), compact(str(applicant))
+    return Levenshtein.distance(a, b) > max(len(a), len(b)) / 2
+
+
+def premises_fail_confidence(app: Application) -> float | None:
+    """How sure a premises fail is: each paper's deciding readings (pipeline.facts), except that a holder far from
+    the applicant (far_from) is sure of not being it however its characters were read. None: no per-paper figures
+    (a record from before they were kept)."""
+    confidences = []
+    for place in app.fact("premises") or []:
+        if place.get("confidence") is None:
+            return None
+        holder_read = (place.get("holder_confidence") or 0.0) >= FAR_NAME_READ
+        confidences.append(1.0 if holder_read and far_from(place.get("holder"), app.applicant) else place["confidence"])
+    return min(confidences, default=None)
+
+
+FAR_NAME_READ = 0.5  # a name read at least this well is read as a name at all
+
+
 def _premises_standing(place: dict[str, Any], app: Application) -> str:
     """counts | unsure | refuted."""
     standing = name_standing(place.get("holder"), app.applicant)
@@ -178,14 +247,18 @@ def check_legal_entity(params: dict[str, Any], app: Application) -> Outcome:
         return Outcome("review_none", "review", "none", used=used)
     basis = "evidence" if licence else "claim"
     if str(code or "").startswith("92") or "个体" in entity_type:
-        return Outcome("sole_trader", "fail", basis, used=used)
+        read = (("facts" if app.fact("credit_code") else "claims", "credit_code") if str(code or "").startswith("92")
+                else ("facts", "entity_type"))
+        return Outcome("sole_trader", "fail", basis, used=used, rests_on=(read,))
     # A partnership's name must say so (合伙企业法 第十五条、第六十二条: 普通合伙 / 有限合伙), on the licence
     # or in the applicant's own report: a type the OCR missed is still known from the name.
     licence_name, claimed_name = str(app.fact("org_name") or ""), str(app.claim("org_name") or "")
     partnership = "合伙" in entity_type or (not entity_type and "合伙" in licence_name + claimed_name)
     if partnership and not params.get("partnership_accepted", False):
         named_by = basis if "合伙" in entity_type + licence_name else "claim"
-        return Outcome("partnership", "fail", named_by, used=(*used, "org_name"))
+        read = (("facts", "entity_type") if "合伙" in entity_type else ("facts", "org_name") if "合伙" in licence_name
+                else ("claims", "org_name"))
+        return Outcome("partnership", "fail", named_by, used=(*used, "org_name"), rests_on=(read,))
     if not licence:
         return Outcome("review_claim", "review", "claim", used=used)
     if not entity_type:
@@ -193,7 +266,7 @@ def check_legal_entity(params: dict[str, Any], app: Application) -> Outcome:
         if re.search(r"(?:有限责任公司|股份有限公司|有限公司|公司)$", licence_name) and "合伙" not in claimed_name:
             return Outcome("pass", "pass", "evidence", {"entity_type": f"主体类型未读出，名称“{licence_name}”为公司"},
                            (*used, "org_name"))
-        return Outcome("review_type", "review", "evidence", used=used)
+        return Outcome("review_type", "review", "evidence", used=used, rests_on=(("facts", "entity_type"),))
     return Outcome("pass", "pass", "evidence", {"entity_type": entity_type}, used)
 
 
@@ -205,16 +278,23 @@ def check_operating_years(params: dict[str, Any], app: Application) -> Outcome:
         old_enough = add_years(date.fromisoformat(registered), years) <= app.as_of
         return Outcome("pass" if old_enough else "fail", "pass" if old_enough else "fail", "evidence",
                        {**values, "registration_date": registered}, ("registration_date",))
+    term = app.fact("business_term")
+    term_start = term.get("start") if isinstance(term, dict) else None
+    if term_start and add_years(date.fromisoformat(term_start), years) <= app.as_of:
+        # 营业期限 runs from the day of establishment (or from a later change), so its start bounds the age: a pass
+        # is sure, a term starting later proves nothing.
+        return Outcome("pass_term", "pass", "evidence", {**values, "term_start": term_start}, ("business_term",))
     claimed = app.claim("registration_date")
     if claimed:
         old_enough = add_years(date.fromisoformat(claimed), years) <= app.as_of
         return Outcome("review_claim" if old_enough else "fail_claim", "review" if old_enough else "fail", "claim",
-                       {**values, "registration_date": claimed}, ("registration_date",))
+                       {**values, "registration_date": claimed}, ("registration_date",),
+                       (("claims", "registration_date"),))
     return Outcome("review_none", "review", "none", values)
 
 
 def _at_least(value: float | None, claimed: float | None, minimum: float, values: dict[str, Any],
-              used: tuple[str, ...]) -> Outcome:
+              used: tuple[str, ...], claim_key: str) -> Outcome:
     """A condition a document proves: the document's value decides; without it, the claim only bounds."""
     if value is not None:
         enough = value >= minimum
@@ -224,18 +304,18 @@ def _at_least(value: float | None, claimed: float | None, minimum: float, values
         return Outcome("review_none", "review", "none", values, used)
     if claimed >= minimum:
         return Outcome("review_claim", "review", "claim", {**values, "claim": claimed}, used)
-    return Outcome("fail_claim", "fail", "claim", {**values, "claim": claimed}, used)
+    return Outcome("fail_claim", "fail", "claim", {**values, "claim": claimed}, used, (("claims", claim_key),))
 
 
 def check_document_minimum(params: dict[str, Any], app: Application) -> Outcome:
     return _at_least(app.fact(params["fact"]), app.claim(params["claim"]), params["minimum"], params,
-                     (params["fact"],))
+                     (params["fact"],), params["claim"])
 
 
 def check_staff_count(params: dict[str, Any], app: Application) -> Outcome:
     people = counted_staff(app, params["counted"])
     return _at_least(None if people is None else len(people), app.claim(params["claim"]), params["minimum"],
-                     params, ("staff",))
+                     params, ("staff",), params["claim"])
 
 
 def check_qualified_staff_ratio(params: dict[str, Any], app: Application) -> Outcome:
@@ -254,18 +334,23 @@ def check_qualified_staff_ratio(params: dict[str, Any], app: Application) -> Out
     ratio = qualified / fulltime
     enough = ratio >= minimum - 1e-9
     return Outcome("review_claim" if enough else "fail_claim", "review" if enough else "fail", "claim",
-                   {**values, "claim": f"{ratio:.1%}"}, ("staff",))
+                   {**values, "claim": f"{ratio:.1%}"}, ("staff",),
+                   (("claims", "staff_fulltime_count"), ("claims", "staff_qualified_count")))
 
 
 def check_premises_area(params: dict[str, Any], app: Application) -> Outcome:
     counted, every = counted_premises(app)
     if not every:
-        return _at_least(None, app.claim("premises_area_m2"), params["minimum"], params, ("premises",))
+        return _at_least(None, app.claim("premises_area_m2"), params["minimum"], params, ("premises",), "premises_area_m2")
     area = sum(place.get("area_m2") or 0 for place in counted)
-    if area < params["minimum"] and unsure_premises(app):
-        return Outcome("review_unread", "review", "evidence", {**params, "value": area}, ("premises",))
+    unread_area = [place for place in counted if place.get("area_m2") is None]  # an area not read is not 0 m²
+    if area < params["minimum"] and (unsure_premises(app) or unread_area):
+        return Outcome("review_unread", "review", "evidence", {**params, "value": area}, ("premises",),
+                       places=unsure_premises_where(app, unread_area))
     why = "" if counted else "（场所证明的承租人或权利人不是申报单位，或租期未覆盖评审日）"
-    return _at_least(area, None, params["minimum"], {**params, "why": why}, ("premises",))
+    outcome = _at_least(area, None, params["minimum"], {**params, "why": why}, ("premises",), "premises_area_m2")
+    outcome.confidence = premises_fail_confidence(app) if outcome.status == "fail" else None
+    return outcome
 
 
 def check_premises_present(params: dict[str, Any], app: Application) -> Outcome:
@@ -274,9 +359,9 @@ def check_premises_present(params: dict[str, Any], app: Application) -> Outcome:
     if counted:
         return Outcome("pass", "pass", "evidence", values, ("premises",))
     if unsure_premises(app):  # a holder or term not read is no proof that the premises are not the applicant's
-        return Outcome("review_unread", "review", "evidence", values, ("premises",))
+        return Outcome("review_unread", "review", "evidence", values, ("premises",), places=unsure_premises_where(app))
     if every:
-        return Outcome("fail", "fail", "evidence", values, ("premises",))
+        return Outcome("fail", "fail", "evidence", values, ("premises",), confidence=premises_fail_confidence(app))
     if app.claim("premises_area_m2"):
         return Outcome("review_claim", "review", "claim", values, ("premises",))
     return Outcome("review_none", "review", "none", values, ("premises",))
@@ -292,7 +377,8 @@ def check_claim_minimum(params: dict[str, Any], app: Application) -> Outcome:
     if claimed is None:
         return Outcome("review_none", "review", "none", params, used)
     enough = claimed >= minimum
-    return Outcome("pass" if enough else "fail", "pass" if enough else "fail", "claim", {**params, "claim": claimed}, used)
+    return Outcome("pass" if enough else "fail", "pass" if enough else "fail", "claim", {**params, "claim": claimed}, used,
+                   (("claims", params["claim"]),))
 
 
 def check_claim_growth(params: dict[str, Any], app: Application) -> Outcome:
@@ -301,7 +387,8 @@ def check_claim_growth(params: dict[str, Any], app: Application) -> Outcome:
         return Outcome("review_none", "review", "none", params)
     grew = now > before
     return Outcome("pass" if grew else "fail", "pass" if grew else "fail", "claim",
-                   {**params, "claim": now, "previous": before})
+                   {**params, "claim": now, "previous": before}, (),
+                   (("claims", params["claim"]), ("claims", params["previous"])))
 
 
 def check_credit_record(params: dict[str, Any], app: Application) -> Outcome:
@@ -319,16 +406,22 @@ def check_credit_record(params: dict[str, Any], app: Application) -> Outcome:
             first = recent[0]
             return Outcome("penalty", "fail", "evidence", {**values, "decision_date": first["date"],
                            "authority": first.get("authority") or "机关未读出",
-                           "decision_no": first.get("decision_no") or "文号未读出"}, used)
+                           "decision_no": first.get("decision_no") or "文号未读出"}, used,
+                           (("facts", "credit_penalties"), ("facts", "credit_subject_name")))
         if app.fact("credit_dishonest_listed"):
-            return Outcome("dishonest", "fail", "evidence", values, used)
+            return Outcome("dishonest", "fail", "evidence", values, used,
+                           (("facts", "credit_dishonest_listed"), ("facts", "credit_subject_name")))
     if own_ccgp and app.fact("ccgp_listed"):
-        return Outcome("ccgp_listed", "fail", "evidence", values, used)
+        return Outcome("ccgp_listed", "fail", "evidence", values, used,
+                       (("facts", "ccgp_listed"), ("facts", "ccgp_subject_name")))
     if not own_creditchina or not own_ccgp:
         some = "creditchina_report" in app.present or "ccgp_record" in app.present
-        return Outcome("review_missing", "review", "evidence" if some else "none", values, used)
+        # what to check: the screenshot that is there, whose subject was not read as the applicant
+        unread = tuple(("facts", key) for kind, key in (("creditchina_report", "credit_subject_name"),
+                                                       ("ccgp_record", "ccgp_subject_name")) if kind in app.present)
+        return Outcome("review_missing", "review", "evidence" if some else "none", values, used, unread)
     if app.fact("credit_abnormal_listed"):
-        return Outcome("abnormal", "review", "evidence", values, used)
+        return Outcome("abnormal", "review", "evidence", values, used, (("facts", "credit_abnormal_listed"),))
     return Outcome("pass", "pass", "evidence", values, used)
 
 
@@ -341,18 +434,19 @@ def check_credit_evidence(params: dict[str, Any], app: Application) -> Outcome:
             continue
         standing = name_standing(app.fact(key), app.applicant)
         if standing == "other":
-            return Outcome("wrong_subject", "fail", "evidence", {"source": source, "subject": app.fact(key)}, used)
+            return Outcome("wrong_subject", "fail", "evidence", {"source": source, "subject": app.fact(key)}, used,
+                           (("facts", key),))
         if standing == "unsure":
-            unsure.append((source, app.fact(key)))
+            unsure.append((source, key, app.fact(key)))
     if unsure:  # a name not read, or read a character or two apart: the reviewer looks, never a rejection
-        source, subject = unsure[0]
+        source, key, subject = unsure[0]
         return Outcome("unsure_subject", "review", "evidence",
                        {"source": source, "subject": f"“{subject}”" if subject else "名称未读出",
-                        "applicant": app.applicant}, used)
+                        "applicant": app.applicant}, used, (("facts", key),))
     missing = [source for kind, (source, _key) in sources.items() if kind not in app.present]
     if not missing:
         return Outcome("pass", "pass", "evidence", {}, used)
-    return Outcome("review_missing", "review", "none", {"missing": "、".join(missing)}, used)
+    return Outcome("review_missing", "review", "none", {"missing": "、".join(missing)}, used, ())  # nothing to check
 
 
 def check_function_requirement(params: dict[str, Any], app: Application) -> Outcome:
@@ -378,7 +472,8 @@ def check_function_requirement(params: dict[str, Any], app: Application) -> Outc
             return Outcome("review_none", "review", "none", {"category": category, "what": what})
         if value < minimum:
             return Outcome("fail", "fail", "claim",
-                           {"category": category, "what": what, "value": value, "minimum": minimum})
+                           {"category": category, "what": what, "value": value, "minimum": minimum}, (),
+                           (("claims", key),))
         figures.append(f"{what}{shown(value)}")
     return Outcome("pass", "pass", "claim", {"category": category, "figures": "，".join(figures)})
 
@@ -418,13 +513,74 @@ def _reason(rule: Rule, outcome: Outcome) -> str:
         return rule.reasons[outcome.case]
 
 
-def apply_rule(rule: Rule, app: Application) -> dict[str, Any]:
-    """One rule's verdict with its reason, parameters and the keys of the facts it read (whose values and
-    evidence the record's `facts` hold)."""
+def rests_on(outcome: Outcome) -> tuple[tuple[str, str], ...]:
+    """The (section, key) readings an outcome rests on: as the check named them, else every key it used."""
+    if outcome.rests_on is not None:
+        return outcome.rests_on
+    return tuple(("claims" if outcome.basis == "claim" else "facts", key) for key in outcome.used)
+
+
+def readings_behind(outcome: Outcome, app: Application) -> list[tuple[str, str]]:
+    """The readings an outcome rests on that the application holds."""
+    return [(section, key) for section, key in rests_on(outcome) if key in (app.facts if section == "facts" else app.claims)]
+
+
+def unread_where(outcome: Outcome, app: Application) -> list[str]:
+    """Papers the application has where a key the outcome needed was looked for and not read:
+    "人员名册（名册.xlsx）中未读出人员名册"."""
+    found = []
+    for section, key in rests_on(outcome):
+        if section != "facts" or key in app.facts:
+            continue
+        for path, doc_type in app.doc_types.items():
+            if doc_type in PAPERS_READING.get(key, papers_labelling(key)):
+                found.append(f"{DOC_TYPE_NAMES.get(doc_type, doc_type)}（{path}）中未读出{FACT_NAMES.get(key, key)}")
+    return list(dict.fromkeys(found))
+
+
+def papers_labelling(key: str) -> tuple[str, ...]:
+    """Document types (other than the report) that print a fact under one of its labels."""
+    return tuple(doc_type for f in FACT_LABELS if f.key == key for doc_type in f.doc_types if doc_type != "application_report")
+
+
+# Facts no label names: the papers they are read from.
+PAPERS_READING = {"staff": ("staff_roster",), "premises": ("lease_contract", "property_certificate"),
+                  "credit_penalties": ("creditchina_report",), "credit_dishonest_listed": ("creditchina_report",),
+                  "credit_abnormal_listed": ("creditchina_report",), "ccgp_listed": ("ccgp_record",),
+                  "total_assets_cny": ("audit_report",), "service_smes_served": ("service_evidence",),
+                  "service_satisfaction_rate": ("service_evidence",), "service_trainees": ("service_evidence",),
+                  "service_activities_count": ("service_evidence",)}
+
+
+def apply_rule(rule: Rule, app: Application, sure_confidence: float) -> dict[str, Any]:
+    """One rule's verdict with its reason, parameters, the keys of the facts it read (whose values and
+    evidence the record's `facts` hold) and, for a fail or review, where to look (`to_check`). A fail resting
+    on a reading less sure than `sure_confidence` is a review: a doubtful reading never rejects."""
     outcome = CHECKS[rule.check](rule.params, app)
-    return {"id": rule.id, "title": rule.title, "article": rule.article, "status": outcome.status, "basis": outcome.basis,
-            "reason": _reason(rule, outcome), "params": rule.params,
-            "facts_used": [key for key in outcome.used if key in app.facts]}
+    status, reason = outcome.status, _reason(rule, outcome)
+    behind = readings_behind(outcome, app) if status != "pass" else []
+    to_check = [{"section": section, "key": key, "where": app.where(section, key),
+                 "confidence": app.confidence(section, key) if outcome.confidence is None else outcome.confidence}
+                for section, key in behind]
+    if status == "fail":
+        doubtful = [item for item in to_check if item["confidence"] < sure_confidence]
+        if doubtful:
+            status = "review"
+            # floored, so 0.897 reads 89 %, not a 90 % that "falls short of 90 %"
+            reason += "；" + "、".join(f"所据{item['where']}识别置信度{math.floor(item['confidence'] * 100)}%" for item in doubtful)
+            reason += f"，未达{sure_confidence:.0%}，不据此否决，请核对原件"
+            to_check = doubtful
+    elif status == "review":
+        places = list(outcome.places) or [item["where"] for item in to_check] or unread_where(outcome, app)
+        if places:
+            reason += "（请核对：" + "、".join(places) + "）"
+            # places the check named: their evidence is the fact the check read (the premises papers)
+            shown_fact = next((("facts", key) for key in outcome.used if key in app.facts), (None, None))
+            to_check = to_check if not outcome.places and to_check else [
+                {"section": shown_fact[0], "key": shown_fact[1], "where": place, "confidence": None} for place in places]
+    return {"id": rule.id, "title": rule.title, "article": rule.article, "status": status, "basis": outcome.basis,
+            "outcome": outcome.case, "reason": reason, "params": rule.params, "facts_used": [key for key in outcome.used if key in app.facts],
+            "to_check": to_check}
 
 
 def not_failed_on_an_unread_upload(rule: dict[str, Any], upload_error: str) -> dict[str, Any]:
@@ -451,7 +607,7 @@ def decide(ruleset: RuleSet, rules: list[dict[str, Any]], recognitions: list[str
 
 def evaluate(ruleset: RuleSet, app: Application) -> Verdicts:
     """Every rule of the set applied to the application, and the decision they make."""
-    rules = [apply_rule(rule, app) for rule in ruleset.rules]
+    rules = [apply_rule(rule, app, ruleset.verdicts.sure_confidence) for rule in ruleset.rules]
     if app.upload_error:
         rules = [not_failed_on_an_unread_upload(rule, app.upload_error) for rule in rules]
     recognitions = app.claim("recognitions") or []
@@ -497,11 +653,10 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
         else:
             differs = str(claimed) != str(value)
         if differs:
-            source = app.facts.get(STAFF_FACT.get(key, fact_key)) or {}
-            confidence = source.get("confidence")
+            source_key = STAFF_FACT.get(key, fact_key)
+            confidence = app.confidence("facts", source_key) if source_key in app.facts else None
             mismatch = {"key": key, "claimed": claimed, "extracted": value, "confidence": confidence}
-            claimed_confidence = app.claims[key].get("confidence")
-            weakest = min(1.0 if confidence is None else confidence, 1.0 if claimed_confidence is None else claimed_confidence)
+            weakest = min(1.0 if confidence is None else confidence, app.confidence("claims", key))
             # A name read imperfectly (one contained in the other, a character or two apart) may be the same
             # entity: doubtful unless both sides were typed (text layers read 1.0).
             doubtful = weakest < floor or (weakest < 1.0 and key in NAME_KEYS and standing == "unsure")
@@ -526,7 +681,9 @@ def find_inconsistencies(app: Application) -> list[dict[str, Any]]:
     for key, paper, value, licence_key in named:
         on_licence = app.fact(licence_key)
         if value and on_licence and not same_name(value, on_licence):
-            found.append({"key": key, "source": paper, "value": value, "licence": on_licence})
+            # how sure the paper's own reading is, the other papers weighed: a lone misreading-like one is doubtful
+            confidence = app.confidence("facts", key) if key != "premises" else None
+            found.append({"key": key, "source": paper, "value": value, "licence": on_licence, "confidence": confidence})
     return found
 
 
@@ -622,4 +779,5 @@ def judge(ruleset: RuleSet, record: dict[str, Any], as_of: str | None = None) ->
     return {**record, "ruleset": ruleset.id, "ruleset_version": ruleset.version, "as_of": app.as_of.isoformat(),
             "decision": verdicts.decision, "rules": verdicts.rules, "mismatches": sure, "mismatches_unsure": unsure,
             "inconsistencies": find_inconsistencies(app),
+            "agreement": [agreement_of(app.facts, app.claims, key).as_record() for key in ("org_name", "credit_code")],
             "flags": application_flags(ruleset, app) + batch_wide, "for_reviewer": verdicts.for_reviewer}

@@ -18,7 +18,7 @@ RULES_DIR = Path(__file__).parent
 # The engine's checks and the outcomes each can give: a rule's `reasons` must word every one.
 CHECK_OUTCOMES: dict[str, tuple[str, ...]] = {
     "legal_entity": ("pass", "sole_trader", "partnership", "review_claim", "review_type", "review_none"),
-    "operating_years": ("pass", "fail", "review_claim", "fail_claim", "review_none"),
+    "operating_years": ("pass", "pass_term", "fail", "review_claim", "fail_claim", "review_none"),
     "document_minimum": ("pass", "fail", "review_claim", "fail_claim", "review_none"),
     "staff_count": ("pass", "fail", "review_claim", "fail_claim", "review_none"),
     "qualified_staff_ratio": ("pass", "fail", "review_claim", "fail_claim", "review_none"),
@@ -143,7 +143,7 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> list[RuleChange]:
                 changes.append(RuleChange(rule_id, field, getattr(before, field), getattr(after, field)))
         for section in ("params", "reasons"):
             changes += _leaf_changes(rule_id, f"{section}.", getattr(before, section), getattr(after, section))
-    for section in ("relief", "flags", "mismatch"):
+    for section in ("relief", "flags", "mismatch", "verdicts"):
         changes += _leaf_changes(section, "", getattr(old, section).model_dump() if getattr(old, section) else {},
                                  getattr(new, section).model_dump() if getattr(new, section) else {})
     return changes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -382,3 +383,160 @@ def test_a_licence_name_read_as_nonsense_whose_code_is_the_reports_gives_way_les
     report["claims"]["credit_code"]["value"] = "91420100MA4K3XQ13P"  # another code: another entity's papers
     facts, _ = merge_extractions(documents)
     assert facts["org_name"].value == "议有公司企业公共服务本示00平台"
+
+
+def _scanned(facts: dict, key: str, confidence: float, path: str, page: int = 1) -> dict:
+    """The fact as a scan gave it: its confidence and where it was read."""
+    facts[key] = facts[key] | {"confidence": confidence, "evidence": [{"path": path, "page": page, "text": str(facts[key]["value"])}]}
+    return facts
+
+
+DOC_TYPES = {"营业执照.jpg": "business_license", "租赁合同.pdf": "lease_contract", "信用中国.png": "creditchina_report",
+             "政府采购网.png": "ccgp_record", "申请报告.pdf": "application_report", "名册.jpg": "staff_roster"}
+
+
+def _app(facts: dict, claims: dict | None = None) -> Application:
+    return Application(AS_OF, facts, claims if claims is not None else good_claims(), ALL_DOCUMENTS, doc_types=DOC_TYPES)
+
+
+def _rule(ruleset, rule_id: str, app: Application) -> dict:
+    return next(r for r in evaluate(ruleset, app).rules if r["id"] == rule_id)
+
+
+def test_a_fail_resting_on_a_doubtful_reading_is_a_review_naming_the_document_page_and_value():
+    facts = _scanned(good_facts(registration_date="2025-03-12"), "registration_date", 0.72, "营业执照.jpg")
+    verdicts = evaluate(HUBEI, _app(facts))
+    result = next(r for r in verdicts.rules if r["id"] == "operating_years")
+    assert result["status"] == "review" and verdicts.decision == "needs_review"
+    assert "营业执照（营业执照.jpg）第1页的成立日期" in result["reason"] and "72%" in result["reason"]
+    assert [(item["section"], item["key"]) for item in result["to_check"]] == [("facts", "registration_date")]
+    # The same date read surely is a fail, and the decision a rejection.
+    facts = _scanned(good_facts(registration_date="2025-03-12"), "registration_date", 0.97, "营业执照.jpg")
+    verdicts = evaluate(HUBEI, _app(facts))
+    assert next(r for r in verdicts.rules if r["id"] == "operating_years")["status"] == "fail"
+    assert verdicts.decision == "ineligible"
+
+
+def test_a_claim_read_doubtfully_from_a_scanned_report_does_not_reject_either():
+    claims = good_claims(satisfaction_rate=0.5)
+    claims["satisfaction_rate"] |= {"confidence": 0.6, "evidence": [{"path": "申请报告.pdf", "page": 3}]}
+    result = _rule(HUBEI, "satisfaction", _app(good_facts(), claims))
+    assert result["status"] == "review" and "申请报告（申请报告.pdf）第3页" in result["reason"]
+    claims["satisfaction_rate"]["confidence"] = 1.0  # typed into the report
+    assert _rule(HUBEI, "satisfaction", _app(good_facts(), claims))["status"] == "fail"
+
+
+def test_a_garbled_lessee_is_a_review_naming_the_lease_never_a_fail():
+    garbled = [{"kind": "lease", "holder": "（以下简称乙方）:武汉市楚天科枝服务有限公", "area_m2": 120.0,
+                "start": "2025-01-01", "end": "2027-12-31", "path": "租赁合同.pdf"}]
+    facts = good_facts(premises=garbled)
+    facts["premises"]["evidence"] = [{"path": "租赁合同.pdf", "page": 2}]
+    for ruleset, rule_id in ((HUBEI, "premises_area"), (CHANGZHI, "premises")):
+        verdicts = evaluate(ruleset, _app(facts))
+        result = next(r for r in verdicts.rules if r["id"] == rule_id)
+        assert result["status"] == "review" and verdicts.decision == "needs_review"
+        assert "租赁合同（租赁合同.pdf）第2页的承租方" in result["reason"]
+        assert result["to_check"][0]["key"] == "premises"  # the web page opens the lease's evidence from here
+
+
+def test_an_unread_screenshot_name_is_a_review_naming_the_screenshot_never_a_fail():
+    facts = good_facts(credit_subject_name=None)
+    verdicts = evaluate(HUBEI, _app(facts))
+    result = next(r for r in verdicts.rules if r["id"] == "credit_evidence")
+    assert result["status"] == "review" and verdicts.decision == "needs_review"
+    assert "信用中国截图/报告（信用中国.png）中未读出信用中国主体名称" in result["reason"]
+    assert not [r for r in verdicts.rules if r["status"] == "fail"]
+
+
+def test_papers_reading_the_applicant_alike_make_its_name_surer_and_a_lone_misreading_doubtful():
+    from pipeline.agreement import agreement_of
+
+    facts = _scanned(good_facts(roster_org_name=NAME), "org_name", 0.8, "营业执照.jpg")
+    facts["credit_subject_name"]["confidence"] = 0.9
+    claims = good_claims(org_name=NAME)
+    app = _app(facts, claims)
+    assert app.confidence("facts", "org_name") >= 0.99  # the report, two screenshots and the roster read it alike
+    # A screenshot reading one character apart from what every other paper reads is the doubtful one.
+    facts["ccgp_subject_name"] = {"value": NAME.replace("楚天", "楚夭"), "confidence": 0.95}
+    app = _app(facts, claims)
+    assert app.confidence("facts", "ccgp_subject_name") == 0.5
+    found = agreement_of(facts, claims, "org_name")
+    assert {"source": "政府采购网截图", "value": NAME.replace("楚天", "楚夭"), "lone": True} in found.differ
+    # Another company's screenshot is no misreading: it keeps its confidence and the rule fails on it.
+    facts["ccgp_subject_name"] = {"value": "武汉市光谷智联咨询有限公司", "confidence": 0.95}
+    assert _app(facts, claims).confidence("facts", "ccgp_subject_name") == 0.95
+    assert _rule(HUBEI, "credit_evidence", _app(facts, claims))["status"] == "fail"
+
+
+def _with_params(ruleset, **params_by_rule):
+    """The rule set with some rules' parameters changed, so an outcome its own file's parameters rule out is reached."""
+    rules = [rule.model_copy(update={"params": rule.params | params_by_rule.get(rule.id, {})}) for rule in ruleset.rules]
+    return ruleset.model_copy(update={"rules": rules})
+
+
+# (facts changes, claims changes, present, unreadable): applications that between them reach every outcome.
+OTHER = "武汉市光谷智联咨询有限公司"
+SMALL_STAFF = [person(degree="高中", title="无")] * 3
+PENALTY = [{"date": "2025-05-01", "authority": "武汉市市场监督管理局", "decision_no": "武市监罚〔2025〕12号"}]
+SCENARIOS = [
+    ({}, {}, ALL_DOCUMENTS, 0),
+    (None, None, frozenset(), 0),  # nothing at all
+    (None, dict(credit_code="91420100MA4KXXXX1X", registration_date="2020-01-01", registered_capital_cny=1_000_000,
+                total_assets_cny=2_000_000, staff_fulltime_count=10, staff_qualified_count=9, premises_area_m2=150,
+                service_category="培训"), frozenset({"application_report"}), 0),  # the report alone, figures enough
+    (None, dict(credit_code="92420100MA4KXXXX1X", registration_date="2025-06-01", registered_capital_cny=10_000,
+                total_assets_cny=20_000, staff_fulltime_count=3, staff_qualified_count=1, premises_area_m2=20,
+                service_category="宣传"), frozenset({"application_report"}), 1),  # the report alone, figures short
+    (dict(entity_type=None, org_name="武汉市楚天科技服务中心", registration_date="2025-06-01", registered_capital_cny=10_000,
+          total_assets_cny=20_000, staff=SMALL_STAFF, premises=[{"kind": "lease", "holder": NAME, "area_m2": 20.0,
+                                                                 "start": "2025-01-01", "end": "2027-12-31"}],
+          ccgp_subject_name=OTHER),
+     dict(smes_served_per_year=10, smes_served_prev_year=20, satisfaction_rate=0.5, public_service_ratio=0.01,
+          partner_institutions_count=0, service_category="培训", trainees_per_year=10), ALL_DOCUMENTS, 0),
+    (dict(entity_type="有限合伙企业", credit_dishonest_listed=True, ccgp_subject_name=NAME.replace("楚天", "楚夭"),
+          service_smes_served=5, service_satisfaction_rate=0.4, service_trainees=10,
+          premises=[{"kind": "lease", "holder": OTHER, "area_m2": 20.0, "start": "2025-01-01", "end": "2027-12-31"}]),
+     dict(service_category="培训", trainees_per_year=5000, activities_per_year=None), ALL_DOCUMENTS, 0),
+    (dict(credit_penalties=PENALTY, premises=[{"kind": "lease", "holder": None, "area_m2": 20.0, "start": None, "end": None}]),
+     dict(service_category="信息", smes_served_per_year=None), ALL_DOCUMENTS - {"ccgp_record"}, 0),
+    (dict(credit_abnormal_listed=True, registration_date=None, business_term={"start": "2017-09-12", "end": None}),
+     dict(service_category="技术", activities_per_year=1), ALL_DOCUMENTS, 0),
+    (dict(credit_abnormal_listed=True, entity_type="个体工商户"), dict(service_category=None),
+     ALL_DOCUMENTS - {"ccgp_record"}, 0),
+    (dict(ccgp_listed=True, credit_subject_name=None), {}, ALL_DOCUMENTS, 0),
+]
+
+
+@pytest.mark.parametrize("ruleset", [HUBEI, CHANGZHI], ids=["hubei", "changzhi"])
+def test_every_outcome_of_every_rule_reads_as_a_sentence(ruleset):
+    """Each reason of the rule file is reached by some application, and none shows a placeholder."""
+    contradicting = {"public_service_ratio": {"contradicted_by": "service_public_ratio"},
+                     "partner_institutions": {"contradicted_by": "service_partners"}}
+    variants = [ruleset, _with_params(ruleset, legal_entity={"partnership_accepted": False}, **contradicting)]
+    reached: dict[tuple[str, str], str] = {}
+    for facts, claims, present, unreadable in SCENARIOS:
+        facts = good_facts(**facts) if facts is not None else {}
+        claims = good_claims(**claims) if claims is not None else {}
+        facts |= {"service_public_ratio": {"value": 0.01}, "service_partners": {"value": 0}} if "staff" in facts else {}
+        for variant in variants:
+            for rule in evaluate(variant, Application(AS_OF, facts, claims, present, unreadable)).rules:
+                reached.setdefault((rule["id"], rule["outcome"]), rule["reason"])
+    every = {(rule.id, case) for rule in ruleset.rules for case in rule.reasons}
+    assert sorted(every - set(reached)) == []
+    assert [(key, reason) for key, reason in reached.items() if re.search(r"[{}]", reason)] == []
+
+
+def test_a_lease_to_another_party_fails_however_its_name_was_read_and_an_unread_area_is_reviewed():
+    def lease(holder, holder_confidence, area):
+        return [{"kind": "lease", "holder": holder, "area_m2": area, "start": "2024-10-20", "end": "2027-10-19",
+                 "path": "租赁合同.jpg", "confidence": min(holder_confidence, 0.99), "holder_confidence": holder_confidence}]
+
+    # The director personally rents the office: no misreading makes 范明亮 of the applicant.
+    facts = good_facts(premises=lease("范明亮", 0.86, 120.0))
+    facts["premises"]["confidence"] = 0.86
+    for ruleset, rule_id in ((HUBEI, "premises_area"), (CHANGZHI, "premises")):
+        assert _rule(ruleset, rule_id, _app(facts))["status"] == "fail"
+    # The applicant's own lease whose area was not read: no area is not 0 m².
+    facts = good_facts(premises=lease(NAME, 0.97, None))
+    result = _rule(HUBEI, "premises_area", _app(facts))
+    assert result["status"] == "review" and "租赁合同（租赁合同.jpg）的面积" in result["reason"]

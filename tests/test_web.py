@@ -512,3 +512,17 @@ def test_the_batch_s_own_assignment_names_the_recommending_unit(tmp_path, prefec
     client = TestClient(create_app(str(db)), follow_redirects=False)
     sign_in(client, "gaoxin")
     assert re.findall(r'href="/applications/\d+">([^<]+)</a>', client.get("/").text) == ["2026-U01"]
+
+
+def test_a_review_names_what_to_check_and_opens_its_evidence_from_the_rule(site):
+    client = client_for(site, "reviewer")
+    with stored(site).sessions() as session:
+        rows = list(session.execute(select(Application.id, Application.summary)))
+    pk = next(pk for pk, summary in rows if summary and "review" in summary["rules"].values())
+    page = client.get(f"/applications/{pk}")
+    rules = re.findall(r'<tr id="rule-([a-z_]+)" class="status-row review">(.*?)</tr>', page.text, re.S)
+    assert rules, "至少一条待复核的规则"
+    checks = [body for _rule, body in rules if 'class="small to-check"' in body]
+    assert checks, "待复核的规则应写明请核对之处"
+    # where a reading is named, its evidence opens from the rule row itself
+    assert any('data-evidence="[' in body and "请核对：" in body for body in checks)
