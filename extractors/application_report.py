@@ -46,8 +46,12 @@ def _category(text: str) -> Reading | None:
     options = list(re.finditer(r"([□☐]?)" + SERVICE_CLASSES + r"(?:服务)?", value))
     unboxed = [m for m in options if not m.group(1)]
     # Every option but one kept its empty box: OCR often drops the ticked box's glyph (■, ☑) and keeps □. The
-    # unboxed one must follow another option (…技术服务创业服务), not open the text (a wrapped option's tail).
-    if len(options) >= 3 and len(unboxed) == 1 and value[unboxed[0].start() - 1:unboxed[0].start()] in ("务", "类"):
+    # unboxed one must follow another option (…技术服务创业服务), or open the cell as a whole option before a boxed
+    # one (信息服务 □技术服务 …), not be a wrapped option's tail (和培训服务类).
+    after = value[unboxed[0].end():unboxed[0].end() + 1] if unboxed else ""
+    follows = value[unboxed[0].start() - 1:unboxed[0].start()] in ("务", "类") if unboxed and unboxed[0].start() else False
+    opens = bool(unboxed) and unboxed[0].start() == 0 and after in ("□", "☐")
+    if len(options) >= 3 and len(unboxed) == 1 and (follows or opens):
         word = unboxed[0].group(2)
         return Reading(CLASS_SHORT.get(word, word), 0.75)
     if "□" in value or ("综合" in value and "专业" in value):
@@ -70,13 +74,18 @@ RECOGNITION_WORDS = re.compile(r"国家|省|市|区|县|街道|乡镇|社区|园
 ITEM_NUMBER = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)[.、．)）]|^[（(](?:\d+|[一二三四五六七八九十]+)[)）]|^[•·●■\-]")
 PROSE_WORDS = re.compile(r"被|认定为|评为|荣获|获评|获得|授予|我单位|我中心|我公司|本单位|\d{4}年[,，]")  # a sentence, not a name
 ITEM_TAIL = re.compile(r"[（(][^（）()]*(?:\d{4}|局|厅|委|办|政府|部)[^（）()]*[）)]$")
+UNCLOSED_TAIL = re.compile(r"[（(][^（）()]*$")
+# Where one item ends and the next begins: separators, wide gaps, and a list number after other text (a wrapped
+# label's end before it: 表彰或资金支持情1.区级…).
+ITEM_START = re.compile(r"[；;、\n]|\s{2,}|(?<=[^\d.．])(?=\d{1,2}[.．、](?!\d))")
 
 
 def _recognitions(text: str) -> Reading | None:
     """Recognition names from a cell, a list item or a line of them (；-separated)."""
     names = []
-    for part in re.split(r"[；;、\n]|\s{2,}", clean(text)):
-        name = ITEM_TAIL.sub("", ITEM_NUMBER.sub("", compact(part))).strip("“”\"'。，,")
+    for part in ITEM_START.split(clean(text)):
+        name = ITEM_TAIL.sub("", ITEM_NUMBER.sub("", compact(part)))
+        name = UNCLOSED_TAIL.sub("", name).strip("“”\"'。，,")  # (茅 …: the rest cut by the cell or a stamp
         if 4 <= len(name) <= 30 and RECOGNITION_WORDS.search(name) and not PROSE_WORDS.search(name) and name not in names:
             names.append(name)
     return Reading(names) if names else None

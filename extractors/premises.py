@@ -14,7 +14,7 @@ import re
 from extractors import vocabulary
 from extractors.base import Extraction
 from extractors.layout import DocumentText, Field, Passage, boxed_tables, iter_fields, table_cells
-from extractors.validate import Reading, address, org_name, party_name
+from extractors.validate import SQUARE_LOST_CERTAINTY, Reading, address, org_name, party_name
 from extractors.values import AREA, clean, cn_number, compact, find_dates, join_wrapped, parse_area
 
 __all__ = ["extract_lease", "extract_property", "lease_term"]
@@ -192,12 +192,13 @@ def _area(passage: Passage, doc: DocumentText, out: Extraction) -> None:
     for kind in vocabulary.labels(LEASE, "premises_area_m2"):
         for match in re.finditer(kind, text):
             if NOT_PREMISES_AREA.search(text[max(0, match.start() - 6):match.start()]) or \
-                    kind == "面积" and text[max(0, match.start() - 2):match.start()].endswith(("建筑", "使用", "计租", "租赁")):
+                    kind == "面积" and text[max(0, match.start() - 2):match.start()].endswith(("建筑", "使用", "计租", "租赁")) or \
+                    kind == "建筑面积" and text[max(0, match.start() - 2):match.start()] == "套内":  # its own, later label
                 continue
             window = text[match.end(): match.end() + 40].replace(",", "")
             area, doubt = AREA.search(window), 1.0
-            if not area:
-                area, doubt = SQUARE_LOST.match(window), 0.9
+            if not area or area.start() > 6:  # the next label's figure, this one's ² lost (126.5m；套内建筑面积103.73m²)
+                area, doubt = SQUARE_LOST.match(window) or area, SQUARE_LOST_CERTAINTY
             if not area or area.start() > 6:
                 continue
             value = parse_area(window) if doubt == 1.0 else float(area.group(1))

@@ -152,6 +152,19 @@ def _grouped_header(table: list[list[str]], lines):
     return [merged] + table[2:], (lines[:1] + lines[2:]) if lines else lines
 
 
+COUNTED_COLUMNS = ("name", "degree", "title", "fulltime")  # what the rules count a person by
+
+
+def _counted_cells_confidence(row: Row, cells: list[str], columns: dict[str, int], whole_row: float) -> float:
+    """How surely a row's counted cells were read (name, degree, title, full-time): a birth date or phone
+    number misread beside them does not make the head count doubtful. The whole row's when no piece is known."""
+    counted = [compact(cells[columns[key]]) for key in COUNTED_COLUMNS
+               if key in columns and columns[key] < len(cells) and cells[columns[key]]]
+    pieces = [piece for piece in row.pieces if (text := compact(piece.text))
+              and any(text in cell or cell in text for cell in counted)]
+    return min((piece.confidence for piece in pieces), default=whole_row)
+
+
 def extract(doc: DocumentText) -> Extraction:
     """The staff list, from the document's own tables (DOCX/XLSX) or rebuilt from boxes (PDF, scans)."""
     out = Extraction()
@@ -170,7 +183,8 @@ def extract(doc: DocumentText) -> Extraction:
             if any(compact(c) == "姓名" for c in cells):  # a second table's header in the same sheet
                 columns = _columns(cells) if "name" in _columns(cells) else columns
                 continue
-            person = _person(cells, columns, section)
+            raw_name = lines[index].cells[columns["name"]] if lines and columns["name"] < len(lines[index].cells) else None
+            person = _person(cells, columns, section, raw_name)
             if person is None:
                 continue
             if lines and "fulltime" in columns and not cells[columns["fulltime"]]:
@@ -186,7 +200,7 @@ def extract(doc: DocumentText) -> Extraction:
             if row is not None:
                 found = Field.of_row(row)
                 evidence.append(found.evidence(doc.path, " ".join(c for c in cells if c)))
-                confidence = min(confidence, found.confidence)
+                confidence = min(confidence, _counted_cells_confidence(row, cells, columns, found.confidence))
     if people:
         if not evidence:
             evidence = [doc.page_evidence()]
@@ -409,7 +423,9 @@ def _columns(header: list[str]) -> dict[str, int]:
     return columns
 
 
-def _person(cells: list[str], columns: dict[str, int], section: bool | None = None) -> dict | None:
+def _person(cells: list[str], columns: dict[str, int], section: bool | None = None,
+            raw_name: str | None = None) -> dict | None:
+    """One row's person; `raw_name`: the name cell as its boxes joined it (with spaces), where known."""
     def cell(name: str) -> str:
         index = columns.get(name)
         return compact(cells[index]) if index is not None and index < len(cells) else ""
@@ -418,6 +434,8 @@ def _person(cells: list[str], columns: dict[str, int], section: bool | None = No
     name = SIGNED_BELOW.split(name)[0]  # the footer (制表人：张娟) read into the last row on a slanted scan
     if "gender" in columns and not cell("gender") and name[-1:] in ("男", "女") and len(name) >= 3:
         name = name[:-1]  # OCR joined the name with the gender cell beside it
+    elif raw_name is not None and re.search(r"\s[男女]$", raw_name) and len(name) >= 3:
+        name = name[:-1]  # a gender in its own box, its column's heading unread (李胜男 in one box keeps its 男)
     degree_raw, title_raw, fulltime_raw = cell("degree"), cell("title"), cell("fulltime")
     if not name or any(word in name for word in ("合计", "小计", "人员")):
         return None

@@ -223,9 +223,10 @@ def _partnership_form_repaired(name: str) -> tuple[str, bool]:
 
 def name_standing(a: Any, b: Any) -> str:
     """same | unsure | other: two names of an entity compared after role labels and definitions (承租方：,
-    （以下简称乙方）) are removed. One containing the other (a bracketed form more or less), one character apart or two
-    dropped (OCR misread or lost them) is unsure: the same entity read imperfectly, or another; an unread name is
-    unsure too. Any other difference (湖北楚天科技服务发展有限公司 for …股份有限公司) is another entity."""
+    （以下简称乙方）) are removed. One containing the other (a bracketed form more or less), one or two characters
+    apart (OCR misread or lost them) is unsure: the same entity read imperfectly, or another; an unread name is
+    unsure too. Any other difference, a two-character word among them (…发展有限公司 for …服务有限公司), is another entity.
+    (Names under eight characters: one character apart at most.)"""
     if a is None or b is None or not str(a).strip() or not str(b).strip():
         return "unsure"
     x, y = (compact(without_definition(str(n))).replace("【", "(").replace("】", ")") for n in (a, b))
@@ -233,16 +234,21 @@ def name_standing(a: Any, b: Any) -> str:
         return "same"
     if x in y or y in x or Levenshtein.distance(x, y) <= 1:
         return "unsure"
-    # Two characters OCR dropped (a long name's blur) are a misreading; two replaced (股份 → 发展) another company.
-    shorter, longer = sorted((x, y), key=len)
-    if len(longer) - len(shorter) == 2 and len(shorter) >= 8 and _is_subsequence(shorter, longer):
+    # Two characters OCR misread or lost apart from each other (科技→科枝 and a lost 司) are a misreading; a word of two
+    # replaced, added or left out (服务 → 发展, 信息技术发展有限公司 for 信息技术有限公司) is how similarly named companies
+    # differ: another company.
+    if min(len(x), len(y)) >= 8 and Levenshtein.distance(x, y) == 2 and not _a_word_apart(x, y):
         return "unsure"
     return "other"
 
 
-def _is_subsequence(short: str, long: str) -> bool:
-    chars = iter(long)
-    return all(char in chars for char in short)
+def _a_word_apart(a: str, b: str) -> bool:
+    """Do two names two edits apart differ by one word: two neighbouring characters replaced, added or left out?"""
+    edits = Levenshtein.editops(a, b)
+    if len(edits) != 2 or edits[0].tag != edits[1].tag:
+        return False
+    at = [edit.dest_pos if edit.tag == "insert" else edit.src_pos for edit in edits]
+    return abs(at[0] - at[1]) == 1
 
 
 def party_name(text: str) -> Reading | None:
@@ -306,11 +312,16 @@ def money_cny(text: str) -> Reading | None:
     return Reading(whole(money.amount))
 
 
+# Beside an area's label a figure in metres can only be square metres (the ² lost on a blurred scan): only the
+# figure itself may be misread.
+SQUARE_LOST_CERTAINTY = 0.95
+
+
 def area_value(text: str) -> Reading | None:
     area = parse_area(text)
     if area is None:  # 320m: the ² of m² lost on a blurred scan, beside an area's label
         lost = re.fullmatch(r"\s*(\d{1,6}(?:\.\d{1,2})?)\s*[mM]\s*", text)
-        return Reading(float(lost.group(1)), 0.9) if lost and 1 <= float(lost.group(1)) <= 100_000 else None
+        return Reading(float(lost.group(1)), SQUARE_LOST_CERTAINTY) if lost and 1 <= float(lost.group(1)) <= 100_000 else None
     return Reading(area) if 1 <= area <= 100_000 else None
 
 

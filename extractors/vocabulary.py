@@ -102,7 +102,10 @@ FACT_LABELS: tuple[FactLabels, ...] = (
     FactLabels("trainees_per_year", REPORT, ("年培训人次", "培训人次", "培训人数"), "count"),
     FactLabels("financing_total_cny", REPORT, ("帮助企业融资总额", "帮助企业融资", "融资总额", "融资金额"), "money"),
     FactLabels("guarantee_new_cny", REPORT, ("新增担保额", "新增担保金额", "新增担保"), "money"),
-    FactLabels("recognitions", REPORT, ("获得认定或表彰", "获得认定", "获得表彰", "所获荣誉", "获奖情况", "荣誉称号", "荣誉"),
+    # 湖北 第五条's own words (获得县（市、区）级及以上相关部门认定、表彰、资金支持) as forms print them, a cell's wrap
+    # keeping only the first part (获得县级以上认定、 / 表彰或资金支持情 / 况)
+    FactLabels("recognitions", REPORT, ("获得县（市、区）级及以上", "获得县级及以上认定", "获得县级以上认定", "获得认定或表彰",
+                                        "获得认定", "获得表彰", "所获荣誉", "获奖情况", "荣誉称号", "荣誉"),
                "list"),
     # 信用中国 and 中国政府采购网
     FactLabels("credit_subject_name", CREDIT, ("企业名称", "主体名称", "单位名称", "机构名称"), "org"),
@@ -122,7 +125,7 @@ FORM_LABELS: tuple[str, ...] = (
     "联系人", "联系电话", "电话", "手机", "手机号码", "传真", "电子邮箱", "邮箱", "邮政编码", "邮编", "网址", "职务", "职称",
     "身份证号码", "身份证号", "证件号码", "证件类型", "开户银行", "开户行", "银行账号", "账号", "委托代理人", "签字", "盖章",
     "登记机关", "发证机关", "登记管理机关", "业务主管单位", "举办单位", "经费来源", "活动地域", "组成形式", "注册号", "证照编号",
-    "核准日期", "发证日期",
+    "核准日期", "发证日期", "场所性质", "房屋性质", "单位性质",  # 场所性质 □自有 □租赁 beside the report's area
 )
 
 

@@ -94,10 +94,57 @@ def agreeing_reading(doc_facts: dict[str, Fact], alternatives: dict[str, list[An
             doc_facts[paired].value = codes[at]
 
 
+PARTY_KEYS = ("premises_lessee", "premises_lessor", "premises_owner")
+
+
+def _compatible(first: dict[str, Any], later: dict[str, Any]) -> bool:
+    """Could two premises papers' facts be pages of one contract? Every key both read agrees: a party as one
+    entity read imperfectly may (a signature page's 黄石声嘉禾 for 黄石市嘉禾), an address only in a shorter form
+    (another room of the building is other premises), other values alike."""
+    for key in set(first) & set(later):
+        a, b = first[key].get("value"), later[key].get("value")
+        if a is None or b is None:
+            continue
+        if key in PARTY_KEYS:
+            if name_standing(a, b) == "other":
+                return False
+        elif key == "premises_address":
+            x, y = compact(str(a)), compact(str(b))
+            if x not in y and y not in x:
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def pages_of_one_contract(documents: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """A lease (or certificate) photographed or scanned one page per file (IMG_6696.JPG, IMG_6697.JPG) → one document:
+    a premises paper joins the one before it when both are of that type, in the same folder, one after the other,
+    and nothing either reads contradicts the other (the first page's parties and area, the second's term, the last
+    page's signatures). The first page's path names it; each fact keeps the page it was read on."""
+    joined: list[tuple[str, str, dict[str, Any]]] = []
+    for path, doc_type, extraction in documents:
+        if joined:
+            last_path, last_type, last = joined[-1]
+            same_folder = last_path.rpartition("/")[0] == path.rpartition("/")[0]
+            facts, last_facts = extraction.get("facts") or {}, last.get("facts") or {}
+            if (doc_type in PREMISES_TYPES and doc_type == last_type and same_folder
+                    and _compatible(last_facts, facts)):
+                alternatives = dict(last.get("alternatives") or {})
+                for key, values in (extraction.get("alternatives") or {}).items():
+                    alternatives[key] = [*alternatives.get(key, []), *values]
+                joined[-1] = (last_path, last_type, {**last, "facts": {**facts, **last_facts},
+                                                     "alternatives": alternatives})
+                continue
+        joined.append((path, doc_type, extraction))
+    return joined
+
+
 def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> tuple[dict[str, Fact], dict[str, Fact]]:
     """(facts, claims) from (path, doc_type, extraction) in document order, leases before property
-    certificates (the premises named first are the rented ones); the first reading of a key wins."""
-    documents = list(documents)
+    certificates (the premises named first are the rented ones), a contract's pages as one; the first
+    reading of a key wins."""
+    documents = pages_of_one_contract(list(documents))
     agreed = name_the_papers_agree_on(documents)
     applicant = agreed or applicant_name(documents)
     facts: dict[str, Fact] = {}
@@ -112,7 +159,7 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
             claims.setdefault(key, Fact.model_validate(value))
         if doc_type in PREMISES_TYPES and doc_facts:
             premises.append(_premises_entry(path, PREMISES_TYPES[doc_type], doc_facts))
-            premises_confidence.append(min((f.confidence or 0.0) for f in doc_facts.values()))
+            premises_confidence.append(_premises_confidence(doc_facts))
             premises_evidence += [e for f in doc_facts.values() for e in f.evidence][:1]
         for key, found in doc_facts.items():
             if key in LIST_FACTS:
@@ -144,11 +191,23 @@ def merge_extractions(documents: Iterable[tuple[str, str, dict[str, Any]]]) -> t
     return facts, claims
 
 
+# What the rules read of a premises paper: whose it is, how large, for how long (not the lessor or the address).
+PREMISES_DECIDING = ("premises_lessee", "premises_owner", "premises_area_m2", "premises_lease_start", "premises_lease_end")
+
+
+def _premises_confidence(doc_facts: dict[str, Fact]) -> float:
+    """How surely a premises paper's deciding facts were read; its other facts when it has none of them."""
+    deciding = [fact for key, fact in doc_facts.items() if key in PREMISES_DECIDING] or list(doc_facts.values())
+    return min((fact.confidence or 0.0) for fact in deciding)
+
+
 def _premises_entry(path: str, kind: str, doc_facts: dict[str, Fact]) -> dict[str, Any]:
     def value(key: str) -> Any:
         return doc_facts[key].value if key in doc_facts else None
 
-    holder = value("premises_lessee") if kind == "lease" else value("premises_owner")
-    return {"kind": kind, "holder": holder, "lessor": value("premises_lessor"), "address": value("premises_address"),
+    holder_key = "premises_lessee" if kind == "lease" else "premises_owner"
+    holder = value(holder_key)
+    return {"kind": kind, "holder": holder, "confidence": _premises_confidence(doc_facts),
+            "holder_confidence": doc_facts[holder_key].confidence if holder_key in doc_facts else None, "lessor": value("premises_lessor"), "address": value("premises_address"),
             "area_m2": value("premises_area_m2"), "start": value("premises_lease_start"),
             "end": value("premises_lease_end"), "path": path}

@@ -184,8 +184,22 @@ def name_hint(path: str) -> str | None:
     return None
 
 
-def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool) -> tuple[str, float, list[str]]:
-    """The doc_type of a run of pages: the first page counts double; a weak result falls back."""
+# Papers a folder may be named for that no scene photo belongs to (a service-evidence folder holds photos too).
+FOLDER_TYPES = ("business_license", "legal_person_certificate", "lease_contract", "property_certificate",
+                "creditchina_report", "ccgp_record", "staff_roster", "audit_report", "qualification_certificate")
+
+
+def folder_hint(path: str) -> str | None:
+    """The paper type the file's folder is named for (二、营业执照/20260502_174118.jpg), of FOLDER_TYPES only."""
+    folder = path.rpartition("/")[0]
+    hint = name_hint(folder) if folder else None
+    return hint if hint in FOLDER_TYPES else None
+
+
+def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool,
+                  folder: str | None = None) -> tuple[str, float, list[str]]:
+    """The doc_type of a run of pages: the first page counts double; a weak result falls back: an image of few
+    words in a folder named for a paper is that paper, too blurred to read; elsewhere a scene photo."""
     if clues and clues[0].contents:
         return "other", 0.8, ["申报材料目录"]
     # A document says what it is in its title: a first page titled as one type only is that type, however
@@ -208,6 +222,8 @@ def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool) -> t
         best, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         return best, round(min(1.0, (score - runner_up) / 20 + 0.5), 2), evidence
+    if is_photo and folder:
+        return folder, 0.4, [*evidence, f"目录:{folder}", "文字很少，可能无法辨认"]
     if is_photo:
         return "service_photo", 0.6, evidence
     return "other", 0.3, evidence
@@ -258,7 +274,7 @@ class Identifier:
             part = clues[start - 1:end]
             is_photo = is_image and _few_words(part)
             doc_type, confidence, evidence = clues_to_type(part, hint if (start, end) == (1, len(pages)) else None,
-                                                           is_photo)
+                                                           is_photo, folder_hint(path) if is_image else None)
             documents.append(IdentifiedDocument(doc_type, start, end, confidence, evidence))
         return documents
 

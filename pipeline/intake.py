@@ -44,10 +44,13 @@ class IntakeApplication:
 
 
 def is_junk(path: str) -> bool:
-    """OS leftovers that are nobody's submission."""
+    """OS and office leftovers that are nobody's submission: Finder and Explorer files, Office owner files
+    (~$报告.docx), Word's save-time temporaries (~WRL0001.tmp, ~WRD0000.tmp), LibreOffice locks (.~lock.报告.docx#)."""
     parts = PurePosixPath(path).parts
     name = parts[-1] if parts else ""
-    return "__MACOSX" in parts or name in JUNK_NAMES or name.startswith("~$") or name.startswith("._")
+    office_leftover = (name.startswith("~") and name.lower().endswith(".tmp")) or name.startswith(".~lock.")
+    return ("__MACOSX" in parts or name in JUNK_NAMES or name.startswith("~$") or name.startswith("._")
+            or office_leftover)
 
 
 def zip_entry_name(info: zipfile.ZipInfo) -> str:

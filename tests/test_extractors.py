@@ -309,7 +309,7 @@ def test_lease_area_whose_square_sign_was_lost_and_parties_without_watermark_wor
     facts = extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
     assert facts["premises_lessor"].value == "宜昌市嘉禾资产经营管理有限公司"
     assert facts["premises_lessee"].value == "张三"
-    assert facts["premises_area_m2"].value == 126.5 and facts["premises_area_m2"].confidence < 0.9
+    assert facts["premises_area_m2"].value == 126.5 and facts["premises_area_m2"].confidence < 0.98  # less than its line
     page = _ocr_page([("该房屋建筑面积为5m宽的走廊旁", (100, 100, 1300, 140))])
     assert "premises_area_m2" not in extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts
 
@@ -619,3 +619,98 @@ def test_a_part_time_section_over_a_three_line_header_makes_its_people_part_time
                     lines=[TextLine(text=t, bbox=(150, 100 + 60 * i, 1500, 140 + 60 * i)) for i, t in enumerate(texts)])
     staff = extract(DocumentText("人员花名册.pdf", "staff_roster", [page])).facts["staff"].value
     assert [(p["name"], p["fulltime"]) for p in staff] == [("贺斌磊", True), ("邱凯", False)]
+
+
+def test_a_lease_photographed_one_page_per_file_is_one_contract_and_two_leases_stay_two():
+    from pipeline.facts import merge_extractions
+
+    def page(**values) -> dict:
+        return {"facts": {key: {"value": value, "confidence": 0.95, "evidence": [{"path": "p", "page": 1}]}
+                          for key, value in values.items()}}
+
+    first = page(premises_lessee="湖北领航信息技术股份有限公司", premises_lessor="十堰市嘉禾物业管理有限公司",
+                 premises_address="湖北省十堰市茅箭区长兴大道320号智谷22层03室", premises_area_m2=80.0)
+    terms = page(premises_lease_start="2025-03-06", premises_lease_end="2028-03-05")
+    signatures = page(premises_lessee="湖北领航信息技术股份有限公司", premises_lessor="十堰市嘉禾物业管理有限公")  # 司 lost
+    facts, _ = merge_extractions([("场所/IMG_5830.JPG", "lease_contract", first), ("场所/IMG_5831.JPG", "lease_contract", terms),
+                                  ("场所/IMG_5832.JPG", "lease_contract", signatures)])
+    assert [(p["path"], p["holder"], p["area_m2"], p["start"], p["end"]) for p in facts["premises"].value] == [
+        ("场所/IMG_5830.JPG", "湖北领航信息技术股份有限公司", 80.0, "2025-03-06", "2028-03-05")]
+    assert facts["premises_area_m2"].value == 80.0
+    # Another room in the same building, rented by the same applicant: two premises, their areas added.
+    second = page(premises_lessee="湖北领航信息技术股份有限公司", premises_lessor="十堰市嘉禾物业管理有限公司",
+                  premises_address="湖北省十堰市茅箭区长兴大道320号智谷22层04室", premises_area_m2=40.0)
+    facts, _ = merge_extractions([("场所/IMG_5830.JPG", "lease_contract", first), ("场所/IMG_5840.JPG", "lease_contract", second)])
+    assert [p["area_m2"] for p in facts["premises"].value] == [80.0, 40.0] and facts["premises_area_m2"].value == 120.0
+    # A page in another folder belongs to another paper.
+    facts, _ = merge_extractions([("场所/IMG_5830.JPG", "lease_contract", first), ("其他/IMG_5831.JPG", "lease_contract", terms)])
+    assert len(facts["premises"].value) == 2
+
+
+def test_recognitions_under_the_measures_own_wording_wrapped_in_its_cell_are_claimed():
+    # 湖北 第五条's words as a report's table prints them, the label cell wrapped over three lines and the
+    # value's end under a reviewer's stamp.
+    lines = [("年培训人次", (222, 1403, 384, 1455)), ("548人次", (420, 1403, 546, 1457)),
+             ("获得县级以上认定、", (173, 1467, 414, 1508)), ("表彰或资金支持情", (175, 1498, 420, 1547)),
+             ("1.区级中小企业公共服务示范平台（茅", (423, 1506, 919, 1547)), ("况", (270, 1537, 330, 1592)),
+             ("二、服务能力和服务业绩", (173, 1613, 608, 1661))]
+    page = PageText(page_no=2, width=1654, height=2339, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
+    claims = extract(DocumentText("申请报告.pdf", "application_report", [page])).claims
+    assert claims["recognitions"].value == ["区级中小企业公共服务示范平台"]
+
+
+def test_a_misread_birth_date_does_not_make_the_head_count_doubtful():
+    # A photocopied roster (2026-HB009 of a family-b batch): 1967.02 read as 1967:02 at 0.51, every name, degree
+    # and title at 0.98 or more.
+    header = [("序号", (230, 330, 280, 380)), ("姓名", (300, 330, 400, 380)), ("出生年月", (620, 330, 740, 380)),
+              ("学历", (900, 330, 980, 380)), ("职称", (1100, 330, 1200, 380))]
+    rows = [("1", (230, 400, 260, 450)), ("张洋桂", (300, 400, 400, 450)), ("1977.05", (620, 400, 734, 450)),
+            ("硕士", (900, 400, 980, 450)), ("高级经济师", (1100, 400, 1260, 450)),
+            ("2", (230, 460, 260, 505)), ("潘涵轩", (300, 460, 400, 505)), ("1967:02", (620, 455, 734, 505)),
+            ("博士", (900, 460, 980, 505)), ("中级经济师", (1100, 460, 1260, 505))]
+    page = PageText(page_no=1, width=1400, height=1000, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.51 if t == "1967:02" else 0.98) for t, b in header + rows])
+    staff = extract(DocumentText("名册.pdf", "staff_roster", [page])).facts["staff"]
+    assert [p["name"] for p in staff.value] == ["张洋桂", "潘涵轩"]
+    assert staff.confidence >= 0.9
+
+
+@pytest.mark.parametrize("line, area", [
+    ("房屋面积：建筑面积126.5m；套内建筑面积103.73m²", 126.5),  # the ² of the first figure lost on a photo
+    ("房屋面积：建筑面积（以产权证为准）；套内建筑面积103.73m²", 103.73),  # only the 套内 figure printed
+])
+def test_a_leases_building_area_is_not_taken_from_the_套内_figure_after_it(line, area):
+    page = PageText(page_no=1, width=1654, height=2339, source="ocr",
+                    lines=[TextLine(text="甲方：长治市某某物业管理有限公司", bbox=(135, 700, 753, 740), confidence=0.99),
+                           TextLine(text=line, bbox=(135, 877, 753, 908), confidence=0.99)])
+    found = extract(DocumentText("租赁合同.jpg", "lease_contract", [page])).facts["premises_area_m2"]
+    assert found.value == area
+
+
+def test_a_reports_area_beside_its_场所性质_cell_and_a_service_class_whose_tick_was_lost_at_the_cells_start():
+    # A scanned 申报书's 基本情况 table: the area's ² lost and 场所性质 in the next cell; the ticked 信息服务 opens
+    # its cell with its ■ unread, the other options keep their □.
+    lines = [("单位名称", (234, 251, 369, 304)), ("长治市嘉禾信息技术有限公司", (429, 256, 800, 297)),
+             ("服务类别", (234, 852, 366, 904)), ("信息服务 □技术服务 □创业服务 □培训服务", (431, 857, 1085, 900)),
+             ("□融资服务", (1088, 855, 1250, 897)),
+             ("服务场所面积", (207, 1113, 396, 1162)), ("126m", (420, 1108, 519, 1162)), ("场所性质", (881, 1111, 1016, 1162)),
+             ("□自有租赁", (1076, 1111, 1290, 1162))]
+    page = PageText(page_no=2, width=1654, height=2339, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
+    claims = extract(DocumentText("申报书.pdf", "application_report", [page])).claims
+    assert claims["premises_area_m2"].value == 126.0 and 0.9 <= claims["premises_area_m2"].confidence < 0.99
+    assert claims["service_category"].value == "信息"
+
+
+def test_a_gender_in_its_own_box_under_an_unread_heading_is_not_part_of_the_name():
+    # A phone photo of a roster (2026-CZ012 of a family-b batch): the 性别 heading was not read, so each gender
+    # box falls in the name's column; a name that ends in 男 in one box (李胜男) keeps it.
+    header = [("序号", (113, 243, 157, 309)), ("姓名", (168, 250, 225, 296)), ("出生年月", (280, 248, 371, 289)),
+              ("学历", (376, 245, 435, 287)), ("职称", (672, 248, 731, 290))]
+    rows = [("1", (124, 316, 153, 354)), ("胡琪", (173, 314, 229, 351)), ("女", (244, 314, 279, 349)),
+            ("1992.06", (283, 306, 372, 349)), ("本科", (382, 320, 439, 356)), ("经济师", (679, 298, 740, 336)),
+            ("2", (124, 376, 153, 414)), ("李胜男", (173, 374, 239, 411)), ("1990.01", (283, 366, 372, 409)),
+            ("硕士", (382, 380, 439, 416)), ("无", (679, 358, 721, 396))]
+    staff = extract(DocumentText("名册.jpg", "staff_roster", [_ocr_page(header + rows)])).facts["staff"].value
+    assert [p["name"] for p in staff] == ["胡琪", "李胜男"]

@@ -131,3 +131,13 @@ def test_a_scene_photo_with_a_banner_and_a_watermark_cameras_stamp_is_a_photo():
     identify = Identifier()
     stamp = ("长治市嘉禾科技服务中心（有限合伙）2026年管理诊断服务", "11:57", "2026.03.12", "星期四", "山西省长治市・上党区人民路247号")
     assert identify("IMG_20260312_115744.jpg", "jpeg", [page(1, *stamp)])[0].doc_type == "service_photo"
+
+
+def test_a_blurred_photo_in_a_folder_named_for_a_paper_is_that_paper_and_a_photo_elsewhere_a_photo():
+    identify = Identifier()
+    blurred = [page(1, "国家企", "2026")]  # a phone photo of a licence, too blurred to read
+    found = identify("二、营业执照/20260502_174118.jpg", "jpeg", blurred)[0]
+    assert found.doc_type == "business_license" and found.confidence < 0.5
+    # A service-evidence folder holds scene photos: they stay photos.
+    assert identify("六、服务证明材料/IMG_2041.JPG", "jpeg", [page(1, *PHOTO)])[0].doc_type == "service_photo"
+    assert identify("活动照片/IMG_2042.JPG", "jpeg", [page(1, *PHOTO)])[0].doc_type == "service_photo"

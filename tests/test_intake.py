@@ -35,3 +35,13 @@ def test_missing_batch_folder_is_a_clear_error(tmp_path: Path):
     import pytest
     with pytest.raises(NotADirectoryError, match="批次目录不存在"):
         list(read_batch(tmp_path / "nope"))
+
+
+def test_office_leftovers_are_nobodys_submission():
+    from pipeline.intake import is_junk
+
+    for leftover in ("材料/~WRL0001.tmp", "~WRD0000.tmp", "~$申请报告.docx", "报告/.~lock.申请报告.docx#", "__MACOSX/a.jpg",
+                     "Thumbs.db"):
+        assert is_junk(leftover), leftover
+    for material in ("营业执照.jpg", "附件~1.pdf", "申请报告.tmp.pdf", "名册.xlsx"):
+        assert not is_junk(material), material
