@@ -85,7 +85,7 @@ def test_degrees_normalise(raw, degree):
 
 @pytest.mark.parametrize("raw, title", [("高级工程师", "副高级"), ("工程师", "中级"), ("助理工程师", "初级"),
                                         ("正高级工程师", "高级"), ("教授", "高级"), ("副研究员", "副高级"),
-                                        ("中级经济师", "中级"), ("—", "无"),
+                                        ("中级经济师", "中级"), ("—", "无"), ("一", "无"),  # a dash read as 一
                                         # OCR slips on blurred photos (seed-1 2026-CZ022): 副 read as 刷
                                         ("刷研究员", "副高级"), ("工程帅", "中级")])
 def test_titles_normalise(raw, title):
