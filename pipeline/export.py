@@ -38,6 +38,7 @@ FACT_NAMES = {
     "staff": "人员名册", "roster_org_name": "名册填报单位", "staff_fulltime_count": "专职人员数",
     "staff_qualified_count": "符合学历职称要求人数", "total_assets_cny": "资产总额（元）", "audit_year": "审计年度",
     "service_activity_dates": "服务活动日期", "service_smes_served": "服务企业数（材料）", "service_satisfaction_rate": "满意度（材料）",
+    "service_trainees": "培训人次（材料）", "service_activities_count": "服务活动次数（材料）",
     "photo_taken_at": "照片拍摄时间", "photo_hashes": "照片指纹", "qualification_kind": "资质类别",
     "qualification_number": "资质编号", "qualification_valid_until": "资质有效期至",
     "authenticity_declaration_sealed": "真实性声明已盖章", "smes_served_per_year": "年服务中小企业数",

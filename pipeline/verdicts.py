@@ -303,7 +303,7 @@ def _at_least(value: float | None, claimed: float | None, minimum: float, values
     if claimed is None:
         return Outcome("review_none", "review", "none", values, used)
     if claimed >= minimum:
-        return Outcome("review_claim", "review", "claim", {**values, "claim": claimed}, used)
+        return Outcome("review_claim", "review", "claim", {**values, "claim": claimed}, used, (("claims", claim_key),))
     return Outcome("fail_claim", "fail", "claim", {**values, "claim": claimed}, used, (("claims", claim_key),))
 
 
@@ -363,7 +363,7 @@ def check_premises_present(params: dict[str, Any], app: Application) -> Outcome:
     if every:
         return Outcome("fail", "fail", "evidence", values, ("premises",), confidence=premises_fail_confidence(app))
     if app.claim("premises_area_m2"):
-        return Outcome("review_claim", "review", "claim", values, ("premises",))
+        return Outcome("review_claim", "review", "claim", values, ("premises",), (("claims", "premises_area_m2"),))
     return Outcome("review_none", "review", "none", values, ("premises",))
 
 
@@ -458,7 +458,7 @@ def check_function_requirement(params: dict[str, Any], app: Application) -> Outc
             return Outcome("pass", "pass", "claim", {"category": category, "figures": f"{what}{shown(value)}"})
     needs = params["categories"].get(category)
     if needs is None:
-        return Outcome("review_category", "review", "none", {})
+        return Outcome("review_category", "review", "none", {}, (), (("claims", "service_category"),))
     contradicting = params.get("contradicted_by", {})
     for key, minimum, what in needs:  # a figure the service evidence states below the minimum: never on the claim
         documented = app.fact(contradicting[key]) if key in contradicting else None
@@ -530,10 +530,11 @@ def unread_where(outcome: Outcome, app: Application) -> list[str]:
     "人员名册（名册.xlsx）中未读出人员名册"."""
     found = []
     for section, key in rests_on(outcome):
-        if section != "facts" or key in app.facts:
+        if key in (app.facts if section == "facts" else app.claims):
             continue
+        papers = ("application_report",) if section == "claims" else PAPERS_READING.get(key, papers_labelling(key))
         for path, doc_type in app.doc_types.items():
-            if doc_type in PAPERS_READING.get(key, papers_labelling(key)):
+            if doc_type in papers:
                 found.append(f"{DOC_TYPE_NAMES.get(doc_type, doc_type)}（{path}）中未读出{FACT_NAMES.get(key, key)}")
     return list(dict.fromkeys(found))
 
