@@ -59,6 +59,13 @@ def extract_lease(doc: DocumentText) -> Extraction:
     passage = Passage(rows)
     _address(passage, doc, out)
     _area(passage, doc, out)
+    if "premises_area_m2" not in out.facts:
+        # 一、租赁房屋明细 as a table whose header cell wraps (计租面积（ / 建筑面积) / (m²)), the figure alone under it
+        under = area_under_its_column_header(rows, header_chars=12)
+        if under is not None:
+            value, found = under
+            out.add("premises_area_m2", value, found.confidence * 0.9, [found.evidence(doc.path)])
+            out.facts["premises_area_m2"].area_kind = "建筑面积"  # type: ignore[attr-defined]
     term = lease_term(passage.text)
     if term is not None:
         start, end, certainty, span = term
@@ -282,14 +289,17 @@ def extract_property(doc: DocumentText) -> Extraction:
 BARE_FIGURE = re.compile(r"\d{1,6}(?:\.\d{1,2})?")
 
 
-def area_under_its_column_header(rows) -> tuple[float, Field] | None:
+def area_under_its_column_header(rows, header_chars: int | None = None) -> tuple[float, Field] | None:
     """The figure under a 建筑面积（m²） column header of a certificate's 房屋状况 table (幢号 | 房号 | 结构 |
-    房屋总层数 | 所在层数 | 建筑面积 | 套内建筑面积 | 其它), found by where the header stands across the page:
-    headers set close together are often read as one box (所在层数建筑面积（m²）), so the column is the
-    stretch of that box the label's characters take."""
+    房屋总层数 | 所在层数 | 建筑面积 | 套内建筑面积 | 其它) or a lease's premises table, found by where the header
+    stands across the page: headers set close together are often read as one box (所在层数建筑面积（m²）), so the
+    column is the stretch of that box the label's characters take. `header_chars`: the longest box that may be a
+    header cell (a lease's clause that mentions 建筑面积 is none)."""
     for at, row in enumerate(rows):
         for piece in row.pieces:
             text = piece.text
+            if header_chars is not None and len(compact(text)) > header_chars:
+                continue
             start = next((m.start() for m in re.finditer("建筑面积", text) if not PART_OF_AREA.search(text[:m.start()])), None)
             if start is None or piece.bbox is None:
                 continue

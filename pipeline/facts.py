@@ -205,9 +205,15 @@ def _premises_entry(path: str, kind: str, doc_facts: dict[str, Fact]) -> dict[st
     def value(key: str) -> Any:
         return doc_facts[key].value if key in doc_facts else None
 
+    def confidence(*keys: str) -> float | None:
+        read = [doc_facts[key].confidence or 0.0 for key in keys if key in doc_facts]
+        return min(read) if read else None
+
     holder_key = "premises_lessee" if kind == "lease" else "premises_owner"
     holder = value(holder_key)
+    # how surely each deciding part was read, so a verdict knows which reading it rests on
     return {"kind": kind, "holder": holder, "confidence": _premises_confidence(doc_facts),
-            "holder_confidence": doc_facts[holder_key].confidence if holder_key in doc_facts else None, "lessor": value("premises_lessor"), "address": value("premises_address"),
+            "holder_confidence": confidence(holder_key), "area_confidence": confidence("premises_area_m2"),
+            "term_confidence": confidence("premises_lease_start", "premises_lease_end"), "lessor": value("premises_lessor"), "address": value("premises_address"),
             "area_m2": value("premises_area_m2"), "start": value("premises_lease_start"),
             "end": value("premises_lease_end"), "path": path}

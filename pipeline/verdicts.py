@@ -207,15 +207,22 @@ def far_from(name: Any, applicant: Any) -> bool:
 
 
 def premises_fail_confidence(app: Application) -> float | None:
-    """How sure a premises fail is: each paper's deciding readings (pipeline.facts), except that a holder far from
-    the applicant (far_from) is sure of not being it however its characters were read. None: no per-paper figures
-    (a record from before they were kept)."""
+    """How sure a premises fail is: for each paper, the reading that decided how it counts — a counted one's area,
+    a paper not the applicant's its holder (sure however its characters read when far from the applicant's name:
+    far_from), an expired one its term. None: a record from before the parts' confidences were kept."""
     confidences = []
     for place in app.fact("premises") or []:
-        if place.get("confidence") is None:
+        if "area_confidence" not in place:
             return None
-        holder_read = (place.get("holder_confidence") or 0.0) >= FAR_NAME_READ
-        confidences.append(1.0 if holder_read and far_from(place.get("holder"), app.applicant) else place["confidence"])
+        standing = _premises_standing(place, app)
+        if standing == "counts":
+            confidence = place["area_confidence"]
+        elif name_standing(place.get("holder"), app.applicant) != "same":
+            holder_read = (place.get("holder_confidence") or 0.0) >= FAR_NAME_READ
+            confidence = 1.0 if holder_read and far_from(place.get("holder"), app.applicant) else place["holder_confidence"]
+        else:
+            confidence = place["term_confidence"]
+        confidences.append(1.0 if confidence is None else confidence)
     return min(confidences, default=None)
 
 
@@ -440,9 +447,8 @@ def check_credit_evidence(params: dict[str, Any], app: Application) -> Outcome:
             unsure.append((source, key, app.fact(key)))
     if unsure:  # a name not read, or read a character or two apart: the reviewer looks, never a rejection
         source, key, subject = unsure[0]
-        return Outcome("unsure_subject", "review", "evidence",
-                       {"source": source, "subject": f"“{subject}”" if subject else "名称未读出",
-                        "applicant": app.applicant}, used, (("facts", key),))
+        return Outcome("unsure_subject" if subject else "unread_subject", "review", "evidence",
+                       {"source": source, "subject": f"“{subject}”", "applicant": app.applicant}, used, (("facts", key),))
     missing = [source for kind, (source, _key) in sources.items() if kind not in app.present]
     if not missing:
         return Outcome("pass", "pass", "evidence", {}, used)
@@ -660,7 +666,9 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
             weakest = min(1.0 if confidence is None else confidence, app.confidence("claims", key))
             # A name read imperfectly (one contained in the other, a character or two apart) may be the same
             # entity: doubtful unless both sides were typed (text layers read 1.0).
-            doubtful = weakest < floor or (weakest < 1.0 and key in NAME_KEYS and standing == "unsure")
+            # A sum of premises areas one of whose papers' area was not read is no figure to hold against the claim.
+            incomplete = key == "premises_area_m2" and any(place.get("area_m2") is None for place in app.fact("premises") or [])
+            doubtful = incomplete or weakest < floor or (weakest < 1.0 and key in NAME_KEYS and standing == "unsure")
             (unsure if doubtful else sure).append(mismatch)
     return sure, unsure
 

@@ -27,9 +27,17 @@ CHECK_OUTCOMES: dict[str, tuple[str, ...]] = {
     "claim_minimum": ("pass", "fail", "contradicted", "review_none"),
     "claim_growth": ("pass", "fail", "review_none"),
     "credit_record": ("pass", "penalty", "dishonest", "ccgp_listed", "abnormal", "review_missing"),
-    "credit_evidence": ("pass", "wrong_subject", "unsure_subject", "review_missing"),
+    "credit_evidence": ("pass", "wrong_subject", "unsure_subject", "unread_subject", "review_missing"),
     "function_requirement": ("pass", "fail", "review_none", "review_category", "contradicted"),
     "materials_complete": ("pass", "fail", "review_unreadable"),
+}
+
+
+# Outcomes added to a check after rule files were written: a file without its own wording gets this one, so a
+# rule file copied (or stored with a run) before the outcome existed still loads.
+ADDED_OUTCOME_REASONS: dict[str, dict[str, str]] = {
+    "operating_years": {"pass_term": "营业执照上的成立日期未读出；营业期限自{term_start}起，成立不晚于此日，截至{as_of}已满{years}年"},
+    "credit_evidence": {"unread_subject": "{source}截图上未读出单位名称，不能确认显示的是否为“{applicant}”"},
 }
 
 
@@ -78,6 +86,9 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
         details = "；".join(f"{'.'.join(str(p) for p in error['loc'])}：{'缺少此项' if error['type'] == 'missing' else error['msg']}"
                             for error in exc.errors())
         raise RuleSetError(f"规则文件 {path} 内容有误：{details}") from exc
+    for rule in ruleset.rules:
+        for outcome, reason in ADDED_OUTCOME_REASONS.get(rule.check, {}).items():
+            rule.reasons.setdefault(outcome, reason)
     problems = _rule_problems(ruleset)
     if problems:
         raise RuleSetError(f"规则文件 {path} 内容有误：{'；'.join(problems)}")

@@ -714,3 +714,21 @@ def test_a_gender_in_its_own_box_under_an_unread_heading_is_not_part_of_the_name
             ("硕士", (382, 380, 439, 416)), ("无", (679, 358, 721, 396))]
     staff = extract(DocumentText("名册.jpg", "staff_roster", [_ocr_page(header + rows)])).facts["staff"].value
     assert [p["name"] for p in staff] == ["胡琪", "李胜男"]
+
+
+def test_a_leases_area_under_its_wrapped_column_header():
+    # 一、租赁房屋明细 as a table photographed with a phone (2026-HB027 of a family-b batch): the header 计租面积（建筑
+    # 面积）(m²) wraps over three lines beside 其中公摊面积(m²), the figure alone under it.
+    lines = [("出租人（以下简称“甲方”）：荆州市卓越物业管理有限公司", (144, 280, 900, 316)),
+             ("承租人（以下简称“乙方”）：", (144, 325, 527, 355)), ("一、租赁房屋明细", (144, 452, 371, 488)),
+             ("计租面积（", (543, 504, 673, 540)), ("其中公摊面", (691, 515, 820, 553)), ("房屋地址", (146, 530, 253, 568)),
+             ("建筑面积)", (539, 529, 660, 572)), ("积(m²)", (700, 546, 798, 586)), ("租赁期限", (892, 527, 1004, 572)),
+             ("月租金(元)", (1066, 533, 1205, 571)), ("(m)", (575, 559, 639, 598)),
+             ("湖北省荆州市沙市区黄河路323号众", (148, 602, 514, 633)), ("创空间11层14室", (144, 626, 320, 662)),
+             ("210", (578, 615, 632, 649)), ("37.8", (721, 613, 789, 653)), ("2025.02.11—2028.02", (833, 604, 1066, 635)),
+             ("5,880", (1101, 615, 1181, 653)), (".10", (926, 631, 976, 666)),
+             ("2.1租金按建筑面积计算，月租金为人民币5880元（大写：伍仟捌佰捌拾元整），每三", (187, 725, 1205, 764))]
+    page = PageText(page_no=1, width=1654, height=2339, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
+    found = extract(DocumentText("IMG_2837.JPG", "lease_contract", [page])).facts["premises_area_m2"]
+    assert found.value == 210.0 and found.confidence < 0.9

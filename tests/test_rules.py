@@ -110,3 +110,10 @@ def test_a_folder_named_like_a_rule_set_does_not_hide_the_built_in_one(tmp_path,
     (tmp_path / "hubei-yanxuan").mkdir()  # fixtures put each rule set's batch in a folder of that name
     monkeypatch.chdir(tmp_path)
     assert load_ruleset("hubei-yanxuan").id == "hubei-yanxuan"
+
+
+def test_a_rule_file_written_before_an_outcome_existed_still_loads_with_the_engines_wording(tmp_path):
+    path = _copy(tmp_path, 'unread_subject = "{source}截图上未读出单位名称，不能确认显示的是否为“{applicant}”"\n', "",
+                 "旧规则.toml")
+    older = load_ruleset(str(path))
+    assert "未读出单位名称" in older.rule("credit_evidence").reasons["unread_subject"]

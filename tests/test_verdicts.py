@@ -529,13 +529,16 @@ def test_every_outcome_of_every_rule_reads_as_a_sentence(ruleset):
 def test_a_lease_to_another_party_fails_however_its_name_was_read_and_an_unread_area_is_reviewed():
     def lease(holder, holder_confidence, area):
         return [{"kind": "lease", "holder": holder, "area_m2": area, "start": "2024-10-20", "end": "2027-10-19",
-                 "path": "租赁合同.jpg", "confidence": min(holder_confidence, 0.99), "holder_confidence": holder_confidence}]
+                 "path": "租赁合同.jpg", "confidence": min(holder_confidence, 0.85), "holder_confidence": holder_confidence,
+                 "area_confidence": 0.99, "term_confidence": 0.85}]
 
     # The director personally rents the office: no misreading makes 范明亮 of the applicant.
     facts = good_facts(premises=lease("范明亮", 0.86, 120.0))
     facts["premises"]["confidence"] = 0.86
     for ruleset, rule_id in ((HUBEI, "premises_area"), (CHANGZHI, "premises")):
         assert _rule(ruleset, rule_id, _app(facts))["status"] == "fail"
+    # Its own lease, too small: the area decides, read surely; its term, read doubtfully, does not matter.
+    assert _rule(HUBEI, "premises_area", _app(good_facts(premises=lease(NAME, 0.97, 60.0))))["status"] == "fail"
     # The applicant's own lease whose area was not read: no area is not 0 m².
     facts = good_facts(premises=lease(NAME, 0.97, None))
     result = _rule(HUBEI, "premises_area", _app(facts))
