@@ -32,8 +32,9 @@ PARTY_STOPS = ("住所", "地址", "通讯地址", "法定代表人", "负责人
 NOT_PREMISES_AREA = re.compile(r"(?:公摊|分摊|宗地|土地|共有宗地|共用|绿化|车位)\S{0,2}$")
 SQUARE_LOST = re.compile(r"[为是:：]?\s*(\d+(?:\.\d+)?)\s*[mM](?=[。，,；;）)\s]|$)")
 ADDRESS_END = re.compile(r"的(?:房屋|房产|物业|写字楼|商铺|厂房|办公用房|场地)|[，。,；;（(]|(?:房屋|出租|租赁|作为|用于|给乙方|给承租)")
-# Joins a term's two dates: 至, 到, a dash, a tilde; with 日/起/止 around them.
-TERM_JOIN = re.compile(r"^\s*(?:日)?\s*(?:起)?\s*(?:至|到|止至|—+|－+|-+|~|～|──)\s*$")
+# Joins a term's two dates: 至, 到, any dash OCR reads (hyphen, en and em dash, bar, full-width, box drawing) or a
+# tilde; with 日/起 before it.
+TERM_JOIN = re.compile(r"^\s*(?:日)?\s*(?:起)?\s*(?:至|到|止至|[-‐‑‒–—―－─]+|[~～〜])\s*$")
 # 租期三年 / 租赁期限为伍年 (contracts write the figure in 大写 as often as in 小写).
 TERM_YEARS = re.compile(r"(?:租赁期限|租期|租赁期)[为是:：]?\s*(?P<years>[\d一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]+)\s*(?:个)?\s*年")
 

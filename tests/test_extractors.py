@@ -732,3 +732,10 @@ def test_a_leases_area_under_its_wrapped_column_header():
                     lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
     found = extract(DocumentText("IMG_2837.JPG", "lease_contract", [page])).facts["premises_area_m2"]
     assert found.value == 210.0 and found.confidence < 0.9
+
+
+@pytest.mark.parametrize("join", ["–", "—", "-", "―", "－", "～", "〜", "至"])
+def test_a_lease_term_joined_by_any_dash_ocr_reads(join):
+    from extractors.premises import lease_term
+
+    assert lease_term(f"2024.06.08{join}2026.06.07")[:2] == ("2024-06-08", "2026-06-07")
