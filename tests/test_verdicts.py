@@ -543,3 +543,11 @@ def test_a_lease_to_another_party_fails_however_its_name_was_read_and_an_unread_
     facts = good_facts(premises=lease(NAME, 0.97, None))
     result = _rule(HUBEI, "premises_area", _app(facts))
     assert result["status"] == "review" and "租赁合同（租赁合同.jpg）的面积" in result["reason"]
+
+
+def test_an_area_sum_missing_a_papers_area_is_no_sure_mismatch():
+    premises = [{"kind": "lease", "holder": NAME, "area_m2": 50.0, "start": "2025-01-01", "end": "2027-12-31"},
+                {"kind": "property", "holder": NAME, "area_m2": None}]  # the certificate's area not read
+    facts = good_facts(premises=premises, premises_area_m2=50.0)
+    sure, unsure = find_mismatches(HUBEI, _app(facts, good_claims(premises_area_m2=85)))
+    assert sure == [] and [m["key"] for m in unsure] == ["premises_area_m2"]
