@@ -41,11 +41,46 @@ def extract(doc: DocumentText) -> Extraction:
                   if label in compact(r.text) and "流动资产" not in compact(r.text)), None)
     if total is None:
         return out
-    amount = _year_end_amount(total, header)
+    amount = _year_end_amount(_left_of_equity(total), header)
+    # 资产总计 = 负债和所有者权益总计: the other half's total stands in for a figure misread on this one.
+    equity_row = next((r for r in sheet_rows if EQUITY_TOTAL.search(compact(r.text))), None)
+    equity = _year_end_amount(_right_of_equity(equity_row), header) if equity_row is not None else None
+    certainty = 1.0
+    if equity is not None and equity != amount:
+        if amount is None or _misread_figure(_left_of_equity(total)):
+            amount, certainty = equity, 0.9  # the assets' own figure unread or malformed (5,200,00.00)
+        else:
+            certainty = 0.6  # the sheet does not balance as read: one of the two is misread
     if amount is not None:
         found = Field.of_row(total)
-        out.add("total_assets_cny", whole(amount * scale), found.confidence, [found.evidence(doc.path, total.text)])
+        out.add("total_assets_cny", whole(amount * scale), found.confidence * certainty,
+                [found.evidence(doc.path, total.text)])
     return out
+
+
+EQUITY_TOTAL = re.compile(r"负债(?:和|及|与)(?:所有者|股东)权益(?:[（(][^）)]*[）)])?(?:总计|合计)")
+
+
+def _equity_label_at(row: Row) -> float | None:
+    """Where on a row the 负债和所有者权益总计 label starts (a two-half sheet prints both totals on one line)."""
+    piece = next((p for p in row.pieces if p.bbox and EQUITY_TOTAL.search(compact(p.text))), None)
+    return piece.bbox[0] if piece is not None else None
+
+
+def _left_of_equity(row: Row) -> Row:
+    at = _equity_label_at(row)
+    return row if at is None else Row([p for p in row.pieces if p.bbox and p.bbox[0] < at])
+
+
+def _right_of_equity(row: Row) -> Row:
+    at = _equity_label_at(row)
+    return row if at is None else Row([p for p in row.pieces if p.bbox and p.bbox[0] > at])
+
+
+def _misread_figure(row: Row) -> bool:
+    """Does a row hold a figure whose separators do not fit (5,200,00.00): a figure read wrong."""
+    return any(re.fullmatch(r"-?[\d,.]{4,}", compact(p.text)) and not AMOUNT.fullmatch(amount_text(p.text))
+               and "," in p.text for p in row.pieces)
 
 
 def amount_text(text: str) -> str:

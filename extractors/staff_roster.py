@@ -283,7 +283,10 @@ def _tables(doc: DocumentText) -> list[tuple[list[list[str]], list[TableRow] | N
         # The degree or title heading on the 姓名 line, or on the line over it (序号 | 最高学历 | … spanning two lines
         # beside 基本情况 over 姓名 | 性别).
         if _names_degree_or_title(header):
-            table = rows_to_table(rows, header, stop=lambda r: bool(ROSTER_END.search(compact(r.text))))
+            # A table ends at the roster's foot or at the next table's header (二、兼职人员 over its own 序号 | 姓名 …),
+            # which is read as a table of its own: its people are not listed twice.
+            table = rows_to_table(rows, header, stop=lambda r: bool(ROSTER_END.search(compact(r.text)))
+                                  or any("姓名" in compact(p.text) for p in r.pieces))
             heading = _lines_over_header(rows, index)
             found.append(([[compact(c) for c in line.cells] for line in table], table, heading))
     return found

@@ -45,7 +45,8 @@ def compact(text: str) -> str:
 
 # What applicants stamp or watermark across a copy (whole, or the part that ran into a value);
 # never part of a form's value.
-OVERPRINT = re.compile(r"仅供\S{0,8}?使用|仅供|申?报使用|复?印无效|此件与原件一致|此件与原件|与原件核对一致|与?原件一致")
+OVERPRINT = re.compile(r"仅供\S{0,8}?使用|仅供|申?报使用|复?印无效|此件与原件一致|此件与原件相符|此件与原件|与原件核对一致|与?原件一致|"
+                       r"与原件相符")
 
 
 def without_overprint(text: str) -> str:
@@ -55,7 +56,7 @@ def without_overprint(text: str) -> str:
 
 # A copy stamp repeated across a page is read in scraps (此件与原, 件与原, 与原): a line that is
 # nothing but part of one belongs to no field. The stamp's plain words alone (原件, 一致) may be text.
-COPY_STAMPS = ("此件与原件一致", "与原件核对一致", "复印无效")
+COPY_STAMPS = ("此件与原件一致", "此件与原件相符", "与原件核对一致", "复印无效")
 STAMP_WORDS = {"此件", "原件", "一致", "核对", "复印", "无效"}
 
 

@@ -199,7 +199,7 @@ def folder_hint(path: str) -> str | None:
 def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool,
                   folder: str | None = None) -> tuple[str, float, list[str]]:
     """The doc_type of a run of pages: the first page counts double; a weak result falls back: an image of few
-    words in a folder named for a paper is that paper, too blurred to read; elsewhere a scene photo."""
+    words named, or in a folder named, for a paper is that paper, too blurred to read; else a scene photo."""
     if clues and clues[0].contents:
         return "other", 0.8, ["申报材料目录"]
     # A document says what it is in its title: a first page titled as one type only is that type, however
@@ -222,8 +222,9 @@ def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool,
         best, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         return best, round(min(1.0, (score - runner_up) / 20 + 0.5), 2), evidence
-    if is_photo and folder:
-        return folder, 0.4, [*evidence, f"目录:{folder}", "文字很少，可能无法辨认"]
+    paper = folder or (hint if hint in FOLDER_TYPES else None)  # its folder's or its own name's paper
+    if is_photo and paper:
+        return paper, 0.4, [*evidence, f"名称:{paper}", "文字很少，可能无法辨认"]
     if is_photo:
         return "service_photo", 0.6, evidence
     return "other", 0.3, evidence

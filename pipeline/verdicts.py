@@ -668,7 +668,9 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
             # entity: doubtful unless both sides were typed (text layers read 1.0).
             # A sum of premises areas one of whose papers' area was not read is no figure to hold against the claim.
             incomplete = key == "premises_area_m2" and any(place.get("area_m2") is None for place in app.fact("premises") or [])
-            doubtful = incomplete or weakest < floor or (weakest < 1.0 and key in NAME_KEYS and standing == "unsure")
+            # Names no misreading could turn into each other (邱昊兰 for 范赵林建) differ surely, however their characters read.
+            far = key in NAME_KEYS and standing == "other" and far_from(claimed, value) and weakest >= FAR_NAME_READ
+            doubtful = incomplete or (weakest < floor and not far) or (weakest < 1.0 and key in NAME_KEYS and standing == "unsure")
             (unsure if doubtful else sure).append(mismatch)
     return sure, unsure
 

@@ -739,3 +739,46 @@ def test_a_lease_term_joined_by_any_dash_ocr_reads(join):
     from extractors.premises import lease_term
 
     assert lease_term(f"2024.06.08{join}2026.06.07")[:2] == ("2024-06-08", "2026-06-07")
+
+
+def test_a_roster_in_two_sections_each_under_its_own_header_lists_each_person_once():
+    # 一、专职人员 and 二、兼职人员, each with its own 序号 | 姓名 … header (2026-CZ011 of a family-b batch, scanned).
+    def header(top):
+        return [("序号", (236, top, 288, top + 46)), ("姓名", (400, top, 448, top + 46)), ("性别", (560, top, 600, top + 46)),
+                ("文化程度", (700, top, 780, top + 46)), ("技术职称", (1160, top, 1238, top + 46))]
+
+    def person(top, name, degree, title):
+        return [(str(top), (240, top, 263, top + 36)), (name, (400, top, 453, top + 40)), ("男", (560, top, 586, top + 40)),
+                (degree, (700, top, 787, top + 40)), (title, (1160, top, 1240, top + 40))]
+
+    lines = [("一、专职人员", (236, 292, 402, 343)), *header(361), *person(414, "袁琪雨", "博士研究生", "无"),
+             *person(461, "袁兰学", "本科", "经济师"), ("二、兼职人员", (236, 806, 395, 870)), *header(882),
+             *person(940, "杜轩建", "全日制本科", "正高级工程师")]
+    staff = extract(DocumentText("花名册.pdf", "staff_roster", [_ocr_page(lines)])).facts["staff"].value
+    assert [(p["name"], p["fulltime"]) for p in staff] == [("袁琪雨", True), ("袁兰学", True), ("杜轩建", False)]
+
+
+def test_a_scrap_of_a_此件与原件相符_stamp_is_no_partners_name():
+    # A partnership's licence copy stamped 此件与原件相符 (2026-CZ006 of a family-b batch): 相符 beside the label.
+    page = _ocr_page([("名", (148, 500, 190, 540)), ("称 长治市智联投资咨询中心（有限合伙）", (260, 495, 900, 545)),
+                      ("执行事务合伙人", (148, 650, 420, 700)), ("相符", (700, 640, 933, 785)),
+                      ("严军宇", (430, 652, 540, 700))])
+    facts = extract(DocumentText("营业执照.png", "business_license", [page])).facts
+    assert facts["legal_representative"].value == "严军宇"
+    assert is_stamp_scrap("相符") and is_stamp_scrap("与原件相符")
+
+
+def test_total_assets_misread_on_the_assets_half_is_the_equity_halfs_total():
+    # 资产总计 = 负债和所有者权益总计 (a scanned two-half sheet, 2026-CZ011 of a family-b batch): the assets' 期末
+    # figure read 5,200,00.00, its opening balance beside it; the other half's total balances the sheet.
+    lines = [("资产负债表", (1074, 158, 1316, 239)), ("2025年12月31日", (1334, 309, 1538, 363)),
+             ("资产", (192, 337, 258, 384)), ("行次", (524, 346, 601, 402)), ("期末余额", (740, 358, 853, 408)),
+             ("年初余额", (939, 366, 1060, 426)), ("负债和所有者权益", (1100, 366, 1285, 426)), ("行次", (1503, 391, 1569, 440)),
+             ("期末余额", (1753, 400, 1867, 451)), ("年初余额", (1992, 410, 2146, 460)),
+             ("资产总计", (167, 991, 278, 1039)), ("34", (511, 1011, 557, 1051)), ("5,200,00.00", (693, 1012, 826, 1064)),
+             ("4,160,000.00", (910, 1023, 1063, 1071)), ("负债和所有者权益(或股东权益)总计", (1100, 1027, 1463, 1089)),
+             ("86", (1491, 1053, 1527, 1085)), ("5,200,000.00", (1702, 1054, 1838, 1106)), ("4,160,000.00", (1960, 1070, 2112, 1110))]
+    page = PageText(page_no=3, width=2339, height=1654, source="ocr",
+                    lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
+    found = extract(DocumentText("审计报告.pdf", "audit_report", [page])).facts["total_assets_cny"]
+    assert found.value == 5_200_000 and found.confidence < 0.9

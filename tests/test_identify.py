@@ -138,6 +138,7 @@ def test_a_blurred_photo_in_a_folder_named_for_a_paper_is_that_paper_and_a_photo
     blurred = [page(1, "国家企", "2026")]  # a phone photo of a licence, too blurred to read
     found = identify("二、营业执照/20260502_174118.jpg", "jpeg", blurred)[0]
     assert found.doc_type == "business_license" and found.confidence < 0.5
+    assert identify("（二）营业执照（副本）.jpg", "jpeg", blurred)[0].doc_type == "business_license"  # named for it
     # A service-evidence folder holds scene photos: they stay photos.
     assert identify("六、服务证明材料/IMG_2041.JPG", "jpeg", [page(1, *PHOTO)])[0].doc_type == "service_photo"
     assert identify("活动照片/IMG_2042.JPG", "jpeg", [page(1, *PHOTO)])[0].doc_type == "service_photo"

@@ -551,3 +551,13 @@ def test_an_area_sum_missing_a_papers_area_is_no_sure_mismatch():
     facts = good_facts(premises=premises, premises_area_m2=50.0)
     sure, unsure = find_mismatches(HUBEI, _app(facts, good_claims(premises_area_m2=85)))
     assert sure == [] and [m["key"] for m in unsure] == ["premises_area_m2"]
+
+
+def test_a_legal_representative_no_misreading_explains_is_a_sure_mismatch_however_it_was_read():
+    facts = good_facts(legal_representative="范赵林建")
+    facts["legal_representative"]["confidence"] = 0.8  # a stray character read before the name
+    sure, unsure = find_mismatches(HUBEI, _app(facts, good_claims(legal_representative="邱昊兰")))
+    assert [m["key"] for m in sure] == ["legal_representative"] and unsure == []
+    # One character apart at that confidence stays unsure: it may be the same person misread.
+    sure, unsure = find_mismatches(HUBEI, _app(facts, good_claims(legal_representative="赵林建")))
+    assert sure == [] and [m["key"] for m in unsure] == ["legal_representative"]
