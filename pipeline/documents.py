@@ -12,7 +12,7 @@ from pipeline.identify import Identifier
 
 __all__ = ["IDENTIFY_VERSION", "documents_with_facts", "extraction_of", "identified_rows"]
 
-IDENTIFY_VERSION = "identify-8"
+IDENTIFY_VERSION = "identify-9"
 _identify = Identifier()
 
 

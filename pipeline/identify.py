@@ -175,9 +175,15 @@ def _head_lines(page: PageText, lines: list[str]) -> list[str]:
     return [text for text in chosen if len(text) <= 40 or len(text) <= 80 and text.startswith("关于")]
 
 
+# Words holding a hint's word that are about something else: a 知识产权沙龙 (an intellectual-property salon) is no 产权.
+NOT_HINTS = ("知识产权",)
+
+
 def name_hint(path: str) -> str | None:
     """The doc_type a file name suggests, if any."""
     name = normalise(path.rsplit("/", 1)[-1])
+    for words in NOT_HINTS:
+        name = name.replace(words, "")
     for doc_type, words in NAME_HINTS.items():
         if any(word in name for word in words):
             return doc_type
@@ -189,15 +195,16 @@ FOLDER_TYPES = ("business_license", "legal_person_certificate", "lease_contract"
                 "creditchina_report", "ccgp_record", "staff_roster", "audit_report", "qualification_certificate")
 
 
-def folder_hint(path: str) -> str | None:
-    """The paper type the file's folder is named for (二、营业执照/20260502_174118.jpg), of FOLDER_TYPES only."""
+def named_paper(path: str) -> str | None:
+    """The paper a file's folder, else its own name, is named for (二、营业执照/20260502_174118.jpg, 营业执照.jpg), of
+    FOLDER_TYPES only; a folder named for anything else (七、活动照片) says its files are not such a paper."""
     folder = path.rpartition("/")[0]
-    hint = name_hint(folder) if folder else None
+    hint = (name_hint(folder) if folder else None) or name_hint(path)
     return hint if hint in FOLDER_TYPES else None
 
 
 def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool,
-                  folder: str | None = None) -> tuple[str, float, list[str]]:
+                  paper: str | None = None) -> tuple[str, float, list[str]]:
     """The doc_type of a run of pages: the first page counts double; a weak result falls back: an image of few
     words named, or in a folder named, for a paper is that paper, too blurred to read; else a scene photo."""
     if clues and clues[0].contents:
@@ -222,7 +229,6 @@ def clues_to_type(clues: list[PageClues], hint: str | None, is_photo: bool,
         best, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         return best, round(min(1.0, (score - runner_up) / 20 + 0.5), 2), evidence
-    paper = folder or (hint if hint in FOLDER_TYPES else None)  # its folder's or its own name's paper
     if is_photo and paper:
         return paper, 0.4, [*evidence, f"名称:{paper}", "文字很少，可能无法辨认"]
     if is_photo:
@@ -275,7 +281,7 @@ class Identifier:
             part = clues[start - 1:end]
             is_photo = is_image and _few_words(part)
             doc_type, confidence, evidence = clues_to_type(part, hint if (start, end) == (1, len(pages)) else None,
-                                                           is_photo, folder_hint(path) if is_image else None)
+                                                           is_photo, named_paper(path) if is_image else None)
             documents.append(IdentifiedDocument(doc_type, start, end, confidence, evidence))
         return documents
 

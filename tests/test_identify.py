@@ -142,3 +142,6 @@ def test_a_blurred_photo_in_a_folder_named_for_a_paper_is_that_paper_and_a_photo
     # A service-evidence folder holds scene photos: they stay photos.
     assert identify("六、服务证明材料/IMG_2041.JPG", "jpeg", [page(1, *PHOTO)])[0].doc_type == "service_photo"
     assert identify("活动照片/IMG_2042.JPG", "jpeg", [page(1, *PHOTO)])[0].doc_type == "service_photo"
+    # A salon on 知识产权 is no 产权证, and a photos folder speaks louder than a file's name.
+    assert identify("知识产权沙龙1.jpg", "jpeg", [page(1, *PHOTO)])[0].doc_type == "service_photo"
+    assert identify("七、活动照片/营业执照宣讲.jpg", "jpeg", blurred)[0].doc_type == "service_photo"
