@@ -197,10 +197,12 @@ def extract(doc: DocumentText) -> Extraction:
                     person["fulltime"], person["fulltime_raw"] = True, TICK_SEEN
             people.append(person)
             row = lines[index].row if lines else _row_naming(doc, person["name"])
+            person["confidence"] = 1.0
             if row is not None:
                 found = Field.of_row(row)
                 evidence.append(found.evidence(doc.path, " ".join(c for c in cells if c)))
-                confidence = min(confidence, _counted_cells_confidence(row, cells, columns, found.confidence))
+                person["confidence"] = round(_counted_cells_confidence(row, cells, columns, found.confidence), 3)
+                confidence = min(confidence, person["confidence"])
     if people:
         if not evidence:
             evidence = [doc.page_evidence()]
@@ -209,12 +211,17 @@ def extract(doc: DocumentText) -> Extraction:
         unsure = sum(1 for p in people if p["title"] is None or p["fulltime"] is None or len(p["name"]) < 2)
         unsure += sum(0.5 for p in people if p.get("fulltime_raw") == TICK_SEEN)  # a mark, not a word
         for person in people:
+            if person["title"] is None or person["fulltime"] is None or len(person["name"]) < 2:
+                person["confidence"] = min(person["confidence"], 0.5)  # this person's title or tick unread
             person["title"] = person["title"] or "无"
             person["fulltime"] = bool(person["fulltime"])
         confidence *= 1 - unsure / len(people) / 2
+        # How surely the roster's rows are all there and its ticks all read, apart from each person's own cells.
+        rows_confidence = 1.0
         if stated is not None and stated != sum(p["fulltime"] for p in people):
-            confidence *= 0.5  # the roster's own total disagrees: a tick or a row was not read
-        out.add("staff", people, confidence, evidence)
+            rows_confidence = 0.5  # the roster's own total disagrees: a tick or a row was not read
+        out.add("staff", people, confidence * rows_confidence, evidence)
+        out.facts["staff"].rows_confidence = rows_confidence  # type: ignore[attr-defined]
     filed_by = _filed_by(doc)
     if filed_by is not None:
         reading = org_name(SEAL_PLACE_LEFT.sub("", filed_by.value))

@@ -110,6 +110,7 @@ class Outcome:
     rests_on: tuple[tuple[str, str], ...] | None = None
     places: tuple[str, ...] = ()  # where to look, when the check knows better than its readings' evidence
     confidence: float | None = None  # how sure the evidence is, when the check knows better than its readings' own
+    margin: int | None = None  # roster people who would have to be misread to turn a fail on the roster around
 
 
 @dataclass
@@ -204,6 +205,19 @@ def far_from(name: Any, applicant: Any) -> bool:
         return False
     a, b = compact(str(name)), compact(str(applicant))
     return Levenshtein.distance(a, b) > max(len(a), len(b)) / 2
+
+
+def staff_count_confidence(app: Application, margin: float, floor: float) -> float | None:
+    """How sure a figure counted from the roster is to be off by `margin` people or more: sure when more people than
+    were read doubtfully (below `floor`) would have to be misread, else as sure as those people's readings; never surer
+    than the roster's rows (its own stated total disagreeing). None: a record without per-person confidences."""
+    staff = app.facts.get("staff") or {}
+    people = staff.get("value") or []
+    if "rows_confidence" not in staff or any("confidence" not in person for person in people):
+        return None
+    doubtful = [person["confidence"] for person in people if person["confidence"] < floor]
+    people_confidence = 1.0 if abs(margin) > len(doubtful) else min(doubtful)
+    return min(staff["rows_confidence"], people_confidence)
 
 
 def premises_fail_confidence(app: Application) -> float | None:
@@ -321,8 +335,11 @@ def check_document_minimum(params: dict[str, Any], app: Application) -> Outcome:
 
 def check_staff_count(params: dict[str, Any], app: Application) -> Outcome:
     people = counted_staff(app, params["counted"])
-    return _at_least(None if people is None else len(people), app.claim(params["claim"]), params["minimum"],
-                     params, ("staff",), params["claim"])
+    outcome = _at_least(None if people is None else len(people), app.claim(params["claim"]), params["minimum"],
+                        params, ("staff",), params["claim"])
+    if outcome.status == "fail" and outcome.basis == "evidence":
+        outcome.margin = math.ceil(params["minimum"] - len(people))  # people more the roster would need to list
+    return outcome
 
 
 def check_qualified_staff_ratio(params: dict[str, Any], app: Application) -> Outcome:
@@ -333,8 +350,10 @@ def check_qualified_staff_ratio(params: dict[str, Any], app: Application) -> Out
         qualified = sum(qualifies(p, params["degree_at_least"], params["title_at_least"]) for p in people)
         ratio = qualified / len(people)
         enough = ratio >= minimum - 1e-9  # 7 of 10 is 70 %, whatever the float says
+        # how many more qualified people would make the ratio: a fail holds unless that many were misread
+        margin = None if enough else math.ceil(minimum * len(people) - 1e-9) - qualified
         return Outcome("pass" if enough else "fail", "pass" if enough else "fail", "evidence",
-                       {**values, "qualified": qualified, "ratio": f"{ratio:.1%}"}, ("staff",))
+                       {**values, "qualified": qualified, "ratio": f"{ratio:.1%}"}, ("staff",), margin=margin)
     fulltime, qualified = app.claim("staff_fulltime_count"), app.claim("staff_qualified_count")
     if not fulltime or qualified is None:
         return Outcome("review_none", "review", "none", values, ("staff",))
@@ -566,6 +585,8 @@ def apply_rule(rule: Rule, app: Application, sure_confidence: float) -> dict[str
     outcome = CHECKS[rule.check](rule.params, app)
     status, reason = outcome.status, _reason(rule, outcome)
     behind = readings_behind(outcome, app) if status != "pass" else []
+    if outcome.margin is not None:
+        outcome.confidence = staff_count_confidence(app, outcome.margin, sure_confidence)
     to_check = [{"section": section, "key": key, "where": app.where(section, key),
                  "confidence": app.confidence(section, key) if outcome.confidence is None else outcome.confidence}
                 for section, key in behind]
@@ -662,6 +683,9 @@ def find_mismatches(ruleset: RuleSet, app: Application) -> tuple[list[dict[str, 
         if differs:
             source_key = STAFF_FACT.get(key, fact_key)
             confidence = app.confidence("facts", source_key) if source_key in app.facts else None
+            if key in STAFF_FACT:  # a count off by more people than were read doubtfully is surely off
+                counted = staff_count_confidence(app, float(claimed) - float(value), floor)
+                confidence = confidence if counted is None else counted
             mismatch = {"key": key, "claimed": claimed, "extracted": value, "confidence": confidence}
             weakest = min(1.0 if confidence is None else confidence, app.confidence("claims", key))
             # A name read imperfectly (one contained in the other, a character or two apart) may be the same

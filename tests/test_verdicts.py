@@ -561,3 +561,20 @@ def test_a_legal_representative_no_misreading_explains_is_a_sure_mismatch_howeve
     # One character apart at that confidence stays unsure: it may be the same person misread.
     sure, unsure = find_mismatches(HUBEI, _app(facts, good_claims(legal_representative="赵林建")))
     assert sure == [] and [m["key"] for m in unsure] == ["legal_representative"]
+
+
+def test_a_roster_count_off_by_more_people_than_were_read_doubtfully_is_surely_off():
+    people = [person() | {"confidence": 0.99} for _ in range(12)] + [person(title="无") | {"confidence": 0.53}]
+    facts = good_facts(staff=people)
+    facts["staff"] |= {"confidence": 0.53, "rows_confidence": 1.0}  # one title cell read 级工程理
+    sure, unsure = find_mismatches(HUBEI, _app(facts, good_claims(staff_fulltime_count=19)))
+    assert [m["key"] for m in sure] == ["staff_fulltime_count"]  # six people more than one doubtful reading explains
+    sure, unsure = find_mismatches(HUBEI, _app(facts, good_claims(staff_fulltime_count=14)))
+    assert sure == [] and [m["key"] for m in unsure] == ["staff_fulltime_count"]
+    # The ratio rule: 7 of 13 qualify, 70 % needs 10; one doubtful person cannot make up three.
+    low = [person(degree="高中", title="无") | {"confidence": 0.99} for _ in range(6)] + people[:6] + people[-1:]
+    facts = good_facts(staff=low)
+    facts["staff"] |= {"confidence": 0.53, "rows_confidence": 1.0}
+    assert _rule(HUBEI, "qualified_staff_ratio", _app(facts))["status"] == "fail"
+    facts["staff"]["rows_confidence"] = 0.5  # the roster's own total disagrees with the ticks read
+    assert _rule(HUBEI, "qualified_staff_ratio", _app(facts))["status"] == "review"
