@@ -75,6 +75,8 @@ ITEM_NUMBER = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)[.、．)�
 PROSE_WORDS = re.compile(r"被|认定为|评为|荣获|获评|获得|授予|我单位|我中心|我公司|本单位|\d{4}年[,，]")  # a sentence, not a name
 ITEM_TAIL = re.compile(r"[（(][^（）()]*(?:\d{4}|局|厅|委|办|政府|部)[^（）()]*[）)]$")
 UNCLOSED_TAIL = re.compile(r"[（(][^（）()]*$")
+# The form's own wording of what to list (获得县级以上认定、表彰或资金支持情况): a range of levels names no recognition.
+FORM_WORDING = re.compile(r"以上|及以上|情况$")
 # Where one item ends and the next begins: separators, wide gaps, and a list number after other text (a wrapped
 # label's end before it: 表彰或资金支持情1.区级…).
 ITEM_START = re.compile(r"[；;、\n]|\s{2,}|(?<=[^\d.．])(?=\d{1,2}[.．、](?!\d))")
@@ -86,7 +88,8 @@ def _recognitions(text: str) -> Reading | None:
     for part in ITEM_START.split(clean(text)):
         name = ITEM_TAIL.sub("", ITEM_NUMBER.sub("", compact(part)))
         name = UNCLOSED_TAIL.sub("", name).strip("“”\"'。，,")  # (茅 …: the rest cut by the cell or a stamp
-        if 4 <= len(name) <= 30 and RECOGNITION_WORDS.search(name) and not PROSE_WORDS.search(name) and name not in names:
+        if 4 <= len(name) <= 30 and RECOGNITION_WORDS.search(name) and not PROSE_WORDS.search(name) and name not in names \
+                and not FORM_WORDING.search(name):
             names.append(name)
     return Reading(names) if names else None
 

@@ -782,3 +782,12 @@ def test_total_assets_misread_on_the_assets_half_is_the_equity_halfs_total():
                     lines=[TextLine(text=t, bbox=b, confidence=0.99) for t, b in lines])
     found = extract(DocumentText("审计报告.pdf", "audit_report", [page])).facts["total_assets_cny"]
     assert found.value == 5_200_000 and found.confidence < 0.9
+
+
+def test_the_forms_own_wording_of_recognitions_is_no_recognition():
+    # A report's row 获得县级以上认定、表彰或资金支持情况 | 无: the applicant has none, and the label's 县级以上认定 is none.
+    page = PageText(page_no=1, width=1654, height=2339, source="text_layer",
+                    lines=[TextLine(text="单位名称 襄阳市嘉禾科技服务有限公司", bbox=(200, 300, 1400, 330)),
+                           TextLine(text="获得县级以上认定、表彰或资金支持情况 无", bbox=(200, 800, 1400, 830))])
+    claims = extract(DocumentText("申请报告.docx", "application_report", [page])).claims
+    assert not (claims.get("recognitions") and claims["recognitions"].value)
