@@ -33,9 +33,10 @@ __all__ = ["extract_creditchina", "extract_ccgp", "decision_number", "clock_date
 
 CREDIT, CCGP = "creditchina_report", "ccgp_record"
 # A 信用中国 entity's status, printed as a tag after its name.
-# What a detail page prints after the entity's name: its status tag, and buttons (下载信用报告, 分享).
-STATUS_TAG = re.compile(r"(?:(?:存续|在业|开业|在营|注销|吊销|迁出|撤销|正常|有效)(?:[（(][^）)]*[）)])?|下载信用报告|下载报告|"
-                        r"信用报告|分享|收藏|关注|打印|纠错)+$")
+# What a detail page prints after the entity's name: its status tag, and buttons (下载信用报告 however 载 reads, 分享).
+# (A 存续 badge read as one of its characters, or as a few Latin letters, right after the name's end counts too.)
+STATUS_TAG = re.compile(r"(?:(?:存续|在业|开业|在营|注销|吊销|迁出|撤销|正常|有效)(?:[（(][^）)]*[）)])?|下.?信用报告|下.报告|"
+                        r"信用报告|分享|收藏|关注|打印|纠错|(?<=[司心）)])(?:[存续]|[A-Za-z]{1,3}))+$")
 NO_PENALTY = ("暂无行政处罚", "暂无数据", "没有找到", "无行政处罚", "暂无相关信息", "暂无记录", "无相关记录")
 NO_CCGP_RECORD = ("没有该企业的相关记录", "没有找到相关记录", "暂无数据", "无相关记录", "未查询到相关记录", "没有相关记录",
                   "查询结果为空", "暂无记录")
@@ -122,7 +123,10 @@ def _subject(doc: DocumentText, rows: list[Row], code_row: Row | None, out: Extr
         reading = org_name(text)
         if reading is not None and reading.value == text and not any(c[0] == reading.value for c in candidates):
             near_code = code_row is not None and row.page is code_row.page and 0 <= rows.index(code_row) - rows.index(row) <= 3
-            candidates.append((reading.value, Field.of_row(row, reading.value), 1.0 if near_code else 0.9))
+            # as sure as the name's own boxes: a badge or button read poorly beside it is not the name
+            named = [piece for piece in row.pieces if compact(piece.text) and compact(piece.text) in compact(reading.value)]
+            found = Field("", reading.value, named, [row]) if named else Field.of_row(row, reading.value)
+            candidates.append((reading.value, found, 1.0 if near_code else 0.9))
     if not candidates:
         return
     # The heading over the code wins over a labelled search box: a page shows its entity under its name.

@@ -791,3 +791,20 @@ def test_the_forms_own_wording_of_recognitions_is_no_recognition():
                            TextLine(text="获得县级以上认定、表彰或资金支持情况 无", bbox=(200, 800, 1400, 830))])
     claims = extract(DocumentText("申请报告.docx", "application_report", [page])).claims
     assert not (claims.get("recognitions") and claims["recognitions"].value)
+
+
+@pytest.mark.parametrize("badge", [("存", None), ("mi", 0.56), ("下数信用报告", 0.59)])
+def test_a_credit_detail_pages_name_beside_a_badge_or_button_read_poorly(badge):
+    # 信用中国's detail page photographed off a screen (family-b batches): the 存续 badge read as 存 or as Latin letters,
+    # the 下载信用报告 button as 下数信用报告, on the name's line.
+    text, confidence = badge
+    lines = [TextLine(text="信用中国", bbox=(469, 245, 612, 302), confidence=1.0),
+             TextLine(text="十堰市众创投资咨询有限公司" + (text if confidence is None else ""), bbox=(434, 327, 686, 364),
+                      confidence=0.99),
+             TextLine(text="统一社会信用代码：91420303MADX3D0106", bbox=(433, 372, 668, 401), confidence=0.97),
+             TextLine(text="行政处罚（0）", bbox=(583, 683, 665, 706), confidence=0.97)]
+    if confidence is not None:
+        lines.insert(2, TextLine(text=text, bbox=(690, 333, 760, 360), confidence=confidence))
+    page = PageText(page_no=1, width=1600, height=900, source="ocr", lines=lines)
+    found = extract(DocumentText("IMG_20260626_152744.jpg", "creditchina_report", [page])).facts["credit_subject_name"]
+    assert found.value == "十堰市众创投资咨询有限公司" and found.confidence >= 0.9
