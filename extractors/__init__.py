@@ -21,7 +21,7 @@ from extractors.layout import DocumentText
 __all__ = ["EXTRACT_VERSION", "EXTRACTORS", "extract", "DocumentText", "Extraction"]
 
 # Part of what is stored with each document's facts: bump when any extractor changes.
-EXTRACT_VERSION = "extract-38"
+EXTRACT_VERSION = "extract-39"
 
 EXTRACTORS: dict[str, Extractor] = {
     "business_license": business_license.extract,

@@ -328,9 +328,10 @@ def _penalty_cards(doc: DocumentText, rows: list[Row]):
         number = next(iter_fields(block, NUMBER_LABELS, stops), None)
         when = next((f for f in iter_fields(block, DATE_LABELS, stops) if find_dates(f.value)), None)
         authority = next(iter_fields(block, AUTHORITY_LABELS, stops), None)
-        if when is None:
+        if when is None and number is None:
             continue
-        penalty = {"date": find_dates(when.value)[0][0].isoformat(),
+        # A record whose 文号 was read but whose date was not (2023-06-36 off a photographed screen) is still a penalty.
+        penalty = {"date": find_dates(when.value)[0][0].isoformat() if when is not None else None,
                    "authority": compact(authority.value) if authority else None,
                    "decision_no": decision_number(number.value) if number else None}
         used = [f for f in (number, when, authority) if f is not None]

@@ -428,6 +428,7 @@ def check_credit_record(params: dict[str, Any], app: Application) -> Outcome:
     if own_creditchina:
         recent = [p for p in app.fact("credit_penalties") or []
                   if p.get("date") and window_start <= date.fromisoformat(p["date"]) <= app.as_of]
+        undated = [p for p in app.fact("credit_penalties") or [] if not p.get("date")]
         if recent:
             first = recent[0]
             return Outcome("penalty", "fail", "evidence", {**values, "decision_date": first["date"],
@@ -437,6 +438,10 @@ def check_credit_record(params: dict[str, Any], app: Application) -> Outcome:
         if app.fact("credit_dishonest_listed"):
             return Outcome("dishonest", "fail", "evidence", values, used,
                            (("facts", "credit_dishonest_listed"), ("facts", "credit_subject_name")))
+        if undated:  # a penalty whose date was not read may be within the window: never a pass
+            return Outcome("penalty_undated", "review", "evidence",
+                           {**values, "decision_no": undated[0].get("decision_no") or "文号未读出"}, used,
+                           (("facts", "credit_penalties"),))
     if own_ccgp and app.fact("ccgp_listed"):
         return Outcome("ccgp_listed", "fail", "evidence", values, used,
                        (("facts", "ccgp_listed"), ("facts", "ccgp_subject_name")))

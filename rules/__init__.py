@@ -26,7 +26,7 @@ CHECK_OUTCOMES: dict[str, tuple[str, ...]] = {
     "premises_present": ("pass", "fail", "review_claim", "review_none", "review_unread"),
     "claim_minimum": ("pass", "fail", "contradicted", "review_none"),
     "claim_growth": ("pass", "fail", "review_none"),
-    "credit_record": ("pass", "penalty", "dishonest", "ccgp_listed", "abnormal", "review_missing"),
+    "credit_record": ("pass", "penalty", "dishonest", "penalty_undated", "ccgp_listed", "abnormal", "review_missing"),
     "credit_evidence": ("pass", "wrong_subject", "unsure_subject", "unread_subject", "review_missing"),
     "function_requirement": ("pass", "fail", "review_none", "review_category", "contradicted"),
     "materials_complete": ("pass", "fail", "review_unreadable"),
@@ -38,6 +38,7 @@ CHECK_OUTCOMES: dict[str, tuple[str, ...]] = {
 ADDED_OUTCOME_REASONS: dict[str, dict[str, str]] = {
     "operating_years": {"pass_term": "营业执照上的成立日期未读出；营业期限自{term_start}起，成立不晚于此日，截至{as_of}已满{years}年"},
     "credit_evidence": {"unread_subject": "{source}截图上未读出单位名称，不能确认显示的是否为“{applicant}”"},
+    "credit_record": {"penalty_undated": "信用中国截图上有行政处罚记录（{decision_no}），处罚决定日期未读出，不能确定是否在近{years}年内"},
 }
 
 

@@ -808,3 +808,15 @@ def test_a_credit_detail_pages_name_beside_a_badge_or_button_read_poorly(badge):
     page = PageText(page_no=1, width=1600, height=900, source="ocr", lines=lines)
     found = extract(DocumentText("IMG_20260626_152744.jpg", "creditchina_report", [page])).facts["credit_subject_name"]
     assert found.value == "十堰市众创投资咨询有限公司" and found.confidence >= 0.9
+
+
+def test_a_penalty_card_whose_date_was_misread_is_still_a_penalty():
+    # 信用中国 photographed off a monitor (2026-HB040 of a family-b batch): 处罚决定日期 read 2023-06-36, its label 处决定日期.
+    lines = [TextLine(text="十堰鼎信信息技术有限公司", bbox=(257, 332, 472, 360), confidence=1.0),
+             TextLine(text="统一社会信用代码：91420302MAWTBWBW0N", bbox=(256, 364, 486, 386), confidence=0.9),
+             TextLine(text="行政处罚决定书文号：十堰应罚（2023）790号", bbox=(250, 578, 481, 600), confidence=0.65),
+             TextLine(text="处决定日期：2023-06-36", bbox=(666, 600, 795, 627), confidence=0.68),
+             TextLine(text="处罚内容：未按规定建立劳动者名册，责令改正。", bbox=(249, 627, 476, 649), confidence=0.58)]
+    page = PageText(page_no=1, width=1280, height=800, source="ocr", lines=lines)
+    penalties = extract(DocumentText("IMG_20260619_140500.jpg", "creditchina_report", [page])).facts["credit_penalties"]
+    assert [(p["date"], p["decision_no"] is not None) for p in penalties.value] == [(None, True)]

@@ -504,6 +504,7 @@ SCENARIOS = [
     (dict(credit_abnormal_listed=True, entity_type="个体工商户"), dict(service_category=None),
      ALL_DOCUMENTS - {"ccgp_record"}, 0),
     (dict(ccgp_listed=True, credit_subject_name=None), {}, ALL_DOCUMENTS, 0),
+    (dict(credit_penalties=[{"date": None, "authority": None, "decision_no": "十堰应罚〔2023〕790号"}]), {}, ALL_DOCUMENTS, 0),
 ]
 
 
@@ -578,3 +579,9 @@ def test_a_roster_count_off_by_more_people_than_were_read_doubtfully_is_surely_o
     assert _rule(HUBEI, "qualified_staff_ratio", _app(facts))["status"] == "fail"
     facts["staff"]["rows_confidence"] = 0.5  # the roster's own total disagrees with the ticks read
     assert _rule(HUBEI, "qualified_staff_ratio", _app(facts))["status"] == "review"
+
+
+def test_a_penalty_whose_date_was_not_read_is_never_a_pass():
+    facts = good_facts(credit_penalties=[{"date": None, "authority": None, "decision_no": "十堰应罚〔2023〕790号"}])
+    result = _rule(HUBEI, "credit_record", _app(facts))
+    assert result["status"] == "review" and "十堰应罚〔2023〕790号" in result["reason"] and "日期未读出" in result["reason"]
