@@ -41,13 +41,13 @@ def extract(doc: DocumentText) -> Extraction:
                   if label in compact(r.text) and "流动资产" not in compact(r.text)), None)
     if total is None:
         return out
-    amount = _year_end_amount(_left_of_equity(total), header)
+    amount = _year_end_amount(_half(total, right=False), header)
     # 资产总计 = 负债和所有者权益总计: the other half's total stands in for a figure misread on this one.
     equity_row = next((r for r in sheet_rows if EQUITY_TOTAL.search(compact(r.text))), None)
-    equity = _year_end_amount(_right_of_equity(equity_row), header) if equity_row is not None else None
+    equity = _year_end_amount(_half(equity_row, right=True), header) if equity_row is not None else None
     certainty = 1.0
     if equity is not None and equity != amount:
-        if amount is None or _misread_figure(_left_of_equity(total)):
+        if amount is None or _misread_figure(_half(total, right=False)):
             amount, certainty = equity, 0.9  # the assets' own figure unread or malformed (5,200,00.00)
         else:
             certainty = 0.6  # the sheet does not balance as read: one of the two is misread
@@ -67,14 +67,12 @@ def _equity_label_at(row: Row) -> float | None:
     return piece.bbox[0] if piece is not None else None
 
 
-def _left_of_equity(row: Row) -> Row:
+def _half(row: Row, right: bool) -> Row:
+    """The pieces of a row left (or right) of its 负债和所有者权益总计 label; the whole row when it has none."""
     at = _equity_label_at(row)
-    return row if at is None else Row([p for p in row.pieces if p.bbox and p.bbox[0] < at])
-
-
-def _right_of_equity(row: Row) -> Row:
-    at = _equity_label_at(row)
-    return row if at is None else Row([p for p in row.pieces if p.bbox and p.bbox[0] > at])
+    if at is None:
+        return row
+    return Row([p for p in row.pieces if p.bbox and (p.bbox[0] > at if right else p.bbox[0] < at)])
 
 
 def _misread_figure(row: Row) -> bool:

@@ -242,6 +242,15 @@ def name_standing(a: Any, b: Any) -> str:
     return "other"
 
 
+def far_from(name: Any, other: Any) -> bool:
+    """Two names no misreading could turn into each other: more than half their characters apart (a person's name for a
+    company's, another company's whole name)."""
+    if not name or not other:
+        return False
+    a, b = compact(str(name)), compact(str(other))
+    return Levenshtein.distance(a, b) > max(len(a), len(b)) / 2
+
+
 def _a_word_apart(a: str, b: str) -> bool:
     """Do two names two edits apart differ by one word: two neighbouring characters replaced, added or left out?"""
     edits = Levenshtein.editops(a, b)

@@ -212,8 +212,7 @@ def _premises_entry(path: str, kind: str, doc_facts: dict[str, Fact]) -> dict[st
     holder_key = "premises_lessee" if kind == "lease" else "premises_owner"
     holder = value(holder_key)
     # how surely each deciding part was read, so a verdict knows which reading it rests on
-    return {"kind": kind, "holder": holder, "confidence": _premises_confidence(doc_facts),
-            "holder_confidence": confidence(holder_key), "area_confidence": confidence("premises_area_m2"),
+    return {"kind": kind, "holder": holder, "holder_confidence": confidence(holder_key), "area_confidence": confidence("premises_area_m2"),
             "term_confidence": confidence("premises_lease_start", "premises_lease_end"), "lessor": value("premises_lessor"), "address": value("premises_address"),
             "area_m2": value("premises_area_m2"), "start": value("premises_lease_start"),
             "end": value("premises_lease_end"), "path": path}

@@ -16,9 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
-from extractors.validate import name_standing
+from extractors.validate import far_from, name_standing
 from extractors.values import compact
 from extractors.vocabulary import FACT_LABELS
 from models.results import DEGREES, TITLES
@@ -196,15 +194,6 @@ def unsure_premises_where(app: Application, unread_area: list[dict[str, Any]] = 
         page = f"第{pages[place.get('path')]}页" if pages.get(place.get("path")) else ""
         found.append(f"{kind}（{place.get('path') or '未知文件'}）{page}的{what}")
     return tuple(found)
-
-
-def far_from(name: Any, applicant: Any) -> bool:
-    """A name no misreading of the applicant's could be: more than half its characters apart (a person's name for a
-    company's, another company's whole name)."""
-    if not name or not applicant:
-        return False
-    a, b = compact(str(name)), compact(str(applicant))
-    return Levenshtein.distance(a, b) > max(len(a), len(b)) / 2
 
 
 def staff_count_confidence(app: Application, margin: float, floor: float) -> float | None:
